@@ -1,0 +1,61 @@
+# aviv-caas: every target works from a fresh clone; each depends on what it needs.
+#   make install   venv (.venv), pinned deps, spec check, generation, editable install
+#   make test      install + lint + the test suite (what CI runs)
+#   make spec      check AVIV's document against openapi/pin.toml and write the patched copy
+#   make generate  regenerate generated/aviv_caas_client from the patched spec
+#   make lint      ruff + mypy --strict on the hand-written code
+#   make clean     remove everything the build made
+# AVIV's document is read from CAAS_SPEC (default: see openapi/pin.toml), e.g.
+#   make install CAAS_SPEC=/path/to/aviv-classified-api-v3.1.3.json
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PIP_VERSION := 26.0.1
+DEPS_STAMP := $(VENV)/.deps-installed
+INSTALL_STAMP := $(VENV)/.project-installed
+PYTEST_ARGS ?=
+
+ifdef CAAS_SPEC
+export CAAS_SPEC
+endif
+
+.PHONY: install deps spec generate ensure-generated test lint clean
+
+$(DEPS_STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+	$(PY) -m pip install --quiet --group dev
+	@touch $@
+
+deps: $(DEPS_STAMP)
+
+spec: $(DEPS_STAMP)
+	$(PY) -m scripts.prepare_spec
+
+generate: $(DEPS_STAMP)
+	$(PY) -m scripts.generate
+
+ensure-generated: $(DEPS_STAMP)
+	$(PY) -m scripts.generate --if-changed
+
+$(INSTALL_STAMP): $(DEPS_STAMP) pyproject.toml
+	$(PY) -m pip install --quiet --editable .
+	@touch $@
+
+install: ensure-generated $(INSTALL_STAMP)
+
+lint: install
+	$(BIN)/ruff check aviv_caas_auth scripts tests
+	$(BIN)/ruff format --check aviv_caas_auth scripts tests
+	$(BIN)/mypy
+
+test: install lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build generated/aviv_caas_client .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Build scripts: pin check and patching of AVIV's spec (prepare_spec), client generation (generate)."""

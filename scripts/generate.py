@@ -1,0 +1,150 @@
+"""Generate the typed endpoint client into generated/aviv_caas_client from the prepared spec.
+
+    python -m scripts.generate [--if-changed] [--build-dir DIR] [--output DIR]
+
+Runs the pinned openapi-python-client with ``--fail-on-warning`` and the custom templates of
+openapi/templates, formats with the pinned ruff, adds ``py.typed``, then swaps the result into
+place, so a failed run never leaves a half-written package. Writes nothing outside the output
+package and the build folder. ``--if-changed`` skips the work when no input changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+from scripts.overlay import OverlayError
+from scripts.paths import DEFAULT_BUILD_DIR, GENERATED_PACKAGE, GENERATOR_CONFIG, PYPROJECT, TEMPLATES_DIR
+from scripts.pin import SpecPinError
+from scripts.prepare_spec import prepare, write_if_changed
+
+SHAPING_TOOLS = ("openapi-python-client", "ruff")
+
+
+class GenerationError(Exception):
+    """The generator failed, warned, or is not the pinned version."""
+
+
+def pinned_tool_versions(pyproject: Path = PYPROJECT) -> dict[str, str]:
+    """The exact versions of the tools that shape generated code, from pyproject's dev group."""
+    groups = tomllib.loads(pyproject.read_text(encoding="utf-8"))["dependency-groups"]
+    pins = {}
+    for requirement in groups["dev"]:
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)==([^;\s]+)", requirement.strip())
+        if match and match.group(1).lower() in SHAPING_TOOLS:
+            pins[match.group(1).lower()] = match.group(2)
+    missing = set(SHAPING_TOOLS) - pins.keys()
+    if missing:
+        raise GenerationError(f"pyproject.toml's dev group must pin {', '.join(sorted(missing))} with ==")
+    return pins
+
+
+def check_tool_versions() -> dict[str, str]:
+    """Fail unless the installed generator and formatter are the pinned ones."""
+    pins = pinned_tool_versions()
+    for tool, wanted in pins.items():
+        try:
+            installed = metadata.version(tool)
+        except metadata.PackageNotFoundError:
+            installed = "not installed"
+        if installed != wanted:
+            raise GenerationError(
+                f"{tool} {wanted} is pinned but {installed} is installed in {sys.prefix}; run `make install`."
+            )
+    return pins
+
+
+def input_digest(prepared: Path, pins: dict[str, str]) -> str:
+    """A digest of everything that determines the generated code."""
+    digest = hashlib.sha256()
+    inputs = [prepared, GENERATOR_CONFIG, Path(__file__)]
+    inputs += sorted(p for p in TEMPLATES_DIR.rglob("*") if p.is_file()) if TEMPLATES_DIR.is_dir() else []
+    for path in inputs:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(repr(sorted(pins.items())).encode())
+    return digest.hexdigest()
+
+
+def run_generator(prepared: Path, destination: Path) -> None:
+    """Run openapi-python-client into ``destination`` (which must not exist)."""
+    bin_dir = Path(sys.executable).parent
+    command = [
+        str(bin_dir / "openapi-python-client"),
+        "generate",
+        "--path",
+        str(prepared),
+        "--config",
+        str(GENERATOR_CONFIG),
+        "--meta",
+        "none",
+        "--output-path",
+        str(destination),
+        "--fail-on-warning",
+    ]
+    if TEMPLATES_DIR.is_dir():
+        command += ["--custom-template-path", str(TEMPLATES_DIR)]
+    # The pinned ruff (post hooks) must come first on PATH.
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "NO_COLOR": "1"}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)  # noqa: S603
+    output = (result.stdout + result.stderr).strip()
+    problems = [line for line in output.splitlines() if re.search(r"warning|error|not in path", line, re.I)]
+    if result.returncode != 0 or problems or not (destination / "__init__.py").is_file():
+        raise GenerationError(f"openapi-python-client failed (exit {result.returncode}):\n{output}")
+
+
+def generate(
+    build_dir: Path = DEFAULT_BUILD_DIR, output: Path = GENERATED_PACKAGE, *, if_changed: bool = False
+) -> bool:
+    """Regenerate ``output``; return False when skipped because nothing changed."""
+    pins = check_tool_versions()
+    prepared = prepare(build_dir, verbose=False)
+    digest = input_digest(prepared, pins)
+    stamp = build_dir / "generate.stamp"
+    up_to_date = stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == digest
+    if if_changed and up_to_date and output.joinpath("__init__.py").is_file():
+        return False
+    work = build_dir / "generate"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    fresh = work / output.name
+    run_generator(prepared, fresh)
+    (fresh / "py.typed").write_text("", encoding="utf-8")
+    shutil.rmtree(fresh / ".ruff_cache", ignore_errors=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    previous = work / f"{output.name}.previous"
+    if output.exists():
+        output.rename(previous)
+    fresh.rename(output)
+    shutil.rmtree(work, ignore_errors=True)
+    write_if_changed(stamp, (digest + "\n").encode())
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--build-dir", type=Path, default=DEFAULT_BUILD_DIR)
+    parser.add_argument("--output", type=Path, default=GENERATED_PACKAGE)
+    parser.add_argument("--if-changed", action="store_true", help="skip when no input changed")
+    args = parser.parse_args(argv)
+    try:
+        done = generate(args.build_dir, args.output.resolve(), if_changed=args.if_changed)
+    except (SpecPinError, OverlayError, GenerationError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"generate: {'wrote' if done else 'up to date:'} {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

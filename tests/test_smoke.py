@@ -1,0 +1,8 @@
+import aviv_caas_client
+
+import aviv_caas_auth
+
+
+def test_both_packages_import() -> None:
+    assert aviv_caas_client.AuthenticatedClient is not None
+    assert aviv_caas_auth.__version__
