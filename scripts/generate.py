@@ -3,7 +3,8 @@
     python -m scripts.generate [--if-changed] [--build-dir DIR] [--output DIR]
 
 Runs the pinned openapi-python-client with ``--fail-on-warning`` and the custom templates of
-openapi/templates, formats with the pinned ruff, adds ``py.typed``, then swaps the result into
+openapi/templates, formats with the pinned ruff, adds ``py.typed`` and the prepared spec
+(``openapi.json``, which the local sandbox validates against), then swaps the result into
 place, so a failed run never leaves a half-written package. Writes nothing outside the output
 package and the build folder. ``--if-changed`` skips the work when no input changed.
 """
@@ -117,6 +118,8 @@ def generate(
     fresh = work / output.name
     run_generator(prepared, fresh)
     (fresh / "py.typed").write_text("", encoding="utf-8")
+    # The patched spec travels with the client it describes (read by the local sandbox).
+    shutil.copyfile(prepared, fresh / "openapi.json")
     shutil.rmtree(fresh / ".ruff_cache", ignore_errors=True)
     output.parent.mkdir(parents=True, exist_ok=True)
     previous = work / f"{output.name}.previous"
