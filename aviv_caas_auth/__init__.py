@@ -1,3 +1,68 @@
-"""aviv_caas_auth: the hand-written, token-caching factory for the generated AVIV CaaS client."""
+"""aviv_caas_auth: AVIV-compliant authentication for the generated Classified API client.
 
-__version__ = "0.1.0"
+from aviv_caas_auth import CaasCredentials, create_client
+from aviv_caas_client.api.classifieds import get_classifieds
+
+client = create_client(CaasCredentials.from_env(), environment="sandbox", user_agent="MyCRM/2.4.1")
+page = get_classifieds.sync(client=client, limit=50)
+"""
+
+from aviv_caas_auth._version import __version__
+from aviv_caas_auth.auth import CaasAuth
+from aviv_caas_auth.clock import Clock, ManualClock, SystemClock
+from aviv_caas_auth.credentials import CaasCredentials
+from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
+from aviv_caas_auth.errors import (
+    CaasError,
+    ConfigurationError,
+    CredentialsError,
+    InsecureTransportError,
+    MalformedTokenResponseError,
+    TokenConnectionError,
+    TokenEndpointError,
+    TokenError,
+    TokenRefreshLoopError,
+    TokenRejectedError,
+    TokenServerError,
+    TokenTimeoutError,
+)
+from aviv_caas_auth.factory import create_client, token_provider_of
+from aviv_caas_auth.policy import RefreshPolicy
+from aviv_caas_auth.provider import DEFAULT_TIMEOUT, TokenProvider
+from aviv_caas_auth.store import MEMORY_STORE, BlockingTokenStore, MemoryTokenStore, TokenStore
+from aviv_caas_auth.token import AccessToken, TokenKey
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MEMORY_STORE",
+    "AccessToken",
+    "BlockingTokenStore",
+    "CaasAuth",
+    "CaasCredentials",
+    "CaasError",
+    "Clock",
+    "ConfigurationError",
+    "CredentialsError",
+    "Endpoints",
+    "Environment",
+    "InsecureTransportError",
+    "MalformedTokenResponseError",
+    "ManualClock",
+    "MemoryTokenStore",
+    "RefreshPolicy",
+    "SystemClock",
+    "TokenConnectionError",
+    "TokenEndpointError",
+    "TokenError",
+    "TokenKey",
+    "TokenProvider",
+    "TokenRefreshLoopError",
+    "TokenRejectedError",
+    "TokenServerError",
+    "TokenStore",
+    "TokenTimeoutError",
+    "__version__",
+    "create_client",
+    "endpoints_for",
+    "token_provider_of",
+]

@@ -1,6 +1,5 @@
-import aviv_caas_client
-
 import aviv_caas_auth
+import aviv_caas_client
 
 
 def test_both_packages_import() -> None:

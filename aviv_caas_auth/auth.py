@@ -1,0 +1,109 @@
+"""CaasAuth: the httpx auth flow that puts AVIV's bearer token on every API request.
+
+On a 401 it forgets the token only if it is still the cached one, takes a new one and replays the
+request once; a fresh token rejected again surfaces as TokenRejectedError.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncGenerator, Generator
+
+import httpx
+
+from aviv_caas_auth.errors import InsecureTransportError, TokenRejectedError
+from aviv_caas_auth.provider import TokenProvider
+from aviv_caas_auth.security import is_secure_url
+
+_log = logging.getLogger("aviv_caas_auth")
+
+
+def _replayable(request: httpx.Request) -> bool:
+    """Whether the request body is in memory, so the request can be sent again."""
+    return isinstance(request.stream, httpx.ByteStream)
+
+
+class CaasAuth(httpx.Auth):
+    """Bearer auth backed by a TokenProvider; shares its logic between httpx's sync and async flows."""
+
+    def __init__(self, provider: TokenProvider) -> None:
+        self.provider = provider
+
+    def __repr__(self) -> str:
+        return f"CaasAuth({self.provider!r})"
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Authenticate ``request``; on 401 refresh once and replay."""
+        _require_secure(request)
+        token = self.provider.get_token()
+        request.headers["Authorization"] = token.authorization
+        response = yield request
+        if response.status_code == 401:
+            response.read()
+            if not self.provider.invalidate(token):
+                raise _rejected(response, self.provider)
+            if _replayable(request):  # else the 401 is returned; the next call gets a new token
+                request.headers["Authorization"] = self.provider.get_token().authorization
+                response = yield request
+                if response.status_code == 401:
+                    response.read()
+                    raise _rejected(response, self.provider)
+        _trace(request, response)
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """Async ``sync_auth_flow``."""
+        _require_secure(request)
+        token = await self.provider.aget_token()
+        request.headers["Authorization"] = token.authorization
+        response = yield request
+        if response.status_code == 401:
+            await response.aread()
+            if not await self.provider.ainvalidate(token):
+                raise _rejected(response, self.provider)
+            if _replayable(request):
+                request.headers["Authorization"] = (await self.provider.aget_token()).authorization
+                response = yield request
+                if response.status_code == 401:
+                    await response.aread()
+                    raise _rejected(response, self.provider)
+        _trace(request, response)
+
+
+def _require_secure(request: httpx.Request) -> None:
+    if not is_secure_url(request.url):
+        raise InsecureTransportError(
+            f"refusing to send a bearer token over plain http to {request.url.host!r}, which is not "
+            "loopback: use an https base_url"
+        )
+
+
+def _trace(request: httpx.Request, response: httpx.Response) -> None:
+    if _log.isEnabledFor(logging.DEBUG):
+        _log.debug(
+            "%s %s -> %s traceparent=%s",
+            request.method,
+            request.url.path,
+            response.status_code,
+            response.headers.get("traceparent"),
+        )
+
+
+def _rejected(response: httpx.Response, provider: TokenProvider) -> TokenRejectedError:
+    """The error for a 401 that a new token did not (or would not) cure."""
+    traceparent = response.headers.get("traceparent")
+    detail = ""
+    try:
+        problem = json.loads(response.content)
+        if isinstance(problem, dict):
+            detail = ": " + " - ".join(
+                str(problem[k]) for k in ("title", "detail") if isinstance(problem.get(k), str)
+            )
+    except ValueError:
+        pass
+    return TokenRejectedError(
+        f"AVIV's API rejected a freshly issued access token with 401{detail} ({provider.key.describe()}, "
+        f"traceparent={traceparent}). Check that the environment (production or sandbox) matches the "
+        "credentials and the base_url, and that this client may act for this intermediary_id.",
+        traceparent=traceparent,
+    )

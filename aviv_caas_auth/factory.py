@@ -1,0 +1,97 @@
+"""create_client: the generated AuthenticatedClient, wired with AVIV's token rules."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from aviv_caas_auth.auth import CaasAuth
+from aviv_caas_auth.clock import Clock
+from aviv_caas_auth.credentials import CaasCredentials
+from aviv_caas_auth.environments import Environment, endpoints_for
+from aviv_caas_auth.errors import ConfigurationError
+from aviv_caas_auth.policy import RefreshPolicy
+from aviv_caas_auth.provider import DEFAULT_TIMEOUT, TokenProvider
+from aviv_caas_auth.security import require_secure_url
+from aviv_caas_auth.store import TokenStore
+from aviv_caas_client import AuthenticatedClient
+
+# The generated client insists on a token string; the real one is set per request by CaasAuth.
+_PLACEHOLDER_TOKEN = "managed-by-aviv-caas-auth"  # noqa: S105 - not a secret
+
+
+def create_client(
+    credentials: CaasCredentials,
+    *,
+    user_agent: str,
+    environment: Environment = "production",
+    timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+    token_store: TokenStore | None = None,
+    base_url: str | None = None,
+    token_url: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    httpx_args: Mapping[str, Any] | None = None,
+    verify_ssl: str | bool | ssl.SSLContext = True,
+    follow_redirects: bool = False,
+    raise_on_unexpected_status: bool = False,
+    clock: Clock | None = None,
+    refresh_policy: RefreshPolicy | None = None,
+    token_provider: TokenProvider | None = None,
+) -> AuthenticatedClient:
+    """The generated ``AuthenticatedClient`` for AVIV's Classified API, usable with every endpoint function.
+
+    ``environment`` ("production" or "sandbox") sets the token audience and the API base URL together;
+    ``base_url`` and ``token_url`` only redirect traffic (tests, proxies). ``user_agent`` is your
+    product, e.g. ``"MyCRM/2.4.1"`` (completed to AVIV's three-part form), or a full compliant value.
+    Tokens are cached in ``token_store`` (default: this process's memory) and shared by every client
+    with the same credentials; pass ``token_provider`` to share one explicitly. ``httpx_args`` go to
+    ``httpx.Client``/``httpx.AsyncClient`` (a ``transport`` there also carries token requests).
+    """
+    endpoints = endpoints_for(environment, base_url=base_url, token_url=token_url)
+    require_secure_url(endpoints.base_url, what="base_url")
+    extra_headers = dict(headers or {})
+    for name in extra_headers:
+        if name.lower() in {"user-agent", "authorization"}:
+            raise ConfigurationError(
+                f"headers must not set {name!r}: pass user_agent=... ; the Authorization header is managed"
+            )
+    args = dict(httpx_args or {})
+    if "auth" in args:
+        raise ConfigurationError("httpx_args must not set 'auth': create_client manages authentication")
+    if token_provider is None:
+        token_provider = TokenProvider(
+            credentials,
+            user_agent=user_agent,
+            environment=environment,
+            token_url=token_url,
+            token_store=token_store,
+            clock=clock,
+            refresh_policy=refresh_policy,
+            timeout=timeout,
+            httpx_args=args,
+        )
+    elif token_provider.key.audience != endpoints.audience:
+        raise ConfigurationError(
+            f"token_provider is for audience {token_provider.key.audience}, not {endpoints.audience}"
+        )
+    return AuthenticatedClient(
+        base_url=endpoints.base_url,
+        token=_PLACEHOLDER_TOKEN,
+        headers={**extra_headers, "User-Agent": token_provider.user_agent},
+        timeout=timeout if timeout is None or isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+        verify_ssl=verify_ssl,
+        follow_redirects=follow_redirects,
+        raise_on_unexpected_status=raise_on_unexpected_status,
+        httpx_args={**args, "auth": CaasAuth(token_provider)},
+    )
+
+
+def token_provider_of(client: AuthenticatedClient) -> TokenProvider:
+    """The TokenProvider behind a client made by ``create_client`` (to get its token elsewhere)."""
+    auth = getattr(client, "_httpx_args", {}).get("auth")
+    if not isinstance(auth, CaasAuth):
+        raise TypeError("this client was not made by aviv_caas_auth.create_client")
+    return auth.provider

@@ -1,0 +1,63 @@
+"""When a cached token is refreshed: a proactive window with jitter, a mandatory window, backoff."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import attrs
+
+
+@attrs.frozen
+class Deadlines:
+    """Points on the monotonic clock where a token's state changes."""
+
+    refresh_at: float
+    """From here one caller refreshes while the others keep using the token (proactive window)."""
+    mandatory_at: float
+    """From here callers wait for a new token (mandatory window)."""
+    expires_at: float
+    """From here the token is unusable."""
+
+
+def _fraction(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0 <= value < 1:
+        raise ValueError(f"RefreshPolicy.{attribute.name} must be in [0, 1), got {value!r}")
+
+
+@attrs.frozen
+class RefreshPolicy:
+    """Windows scale with the token's lifetime: by default the last hour and last 5 minutes of 24 h.
+
+    The proactive window starts at a random point of its first ``jitter`` share, so a fleet of
+    processes sharing a token does not refresh at once.
+    """
+
+    proactive_fraction: float = attrs.field(default=1 / 24, validator=_fraction)
+    mandatory_fraction: float = attrs.field(default=1 / 288, validator=_fraction)
+    jitter: float = attrs.field(default=0.5, validator=_fraction)
+    min_backoff: float = 1.0
+    max_backoff: float = 300.0
+    min_forced_refresh_interval: float = 300.0
+    """After a 401 forced a new token, another 401 within this many seconds is raised, not refreshed."""
+    random: Callable[[], float] = attrs.field(default=random.random, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.mandatory_fraction > self.proactive_fraction:
+            raise ValueError("RefreshPolicy.mandatory_fraction must not exceed proactive_fraction")
+        if not 0 < self.min_backoff <= self.max_backoff:
+            raise ValueError("RefreshPolicy needs 0 < min_backoff <= max_backoff")
+
+    def deadlines(self, *, expires_at: float, lifetime: float) -> Deadlines:
+        """Deadlines of a token expiring at monotonic ``expires_at`` after a lifetime of ``lifetime``."""
+        proactive = lifetime * self.proactive_fraction * (1 - self.jitter * self.random())
+        mandatory_at = expires_at - lifetime * self.mandatory_fraction
+        return Deadlines(
+            refresh_at=min(expires_at - proactive, mandatory_at),
+            mandatory_at=mandatory_at,
+            expires_at=expires_at,
+        )
+
+    def backoff(self, consecutive_failures: int) -> float:
+        """Seconds to wait before the next refresh attempt after ``consecutive_failures`` failures."""
+        return float(min(self.max_backoff, self.min_backoff * 2.0 ** max(0, consecutive_failures - 1)))
