@@ -62,5 +62,5 @@ def caas_sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
 
 @pytest.fixture
 def caas_sandbox(caas_sandbox_factory: Callable[..., Sandbox], caas_sandbox_config: SandboxConfig) -> Sandbox:
-    """A running sandbox: ``base_url``, ``token_url``, ``credentials``, ``clock``, ``faults``, ``report()``."""
+    """A running sandbox: ``base_url``, ``token_url``, ``credentials``, ``clock``, ``faults``, ``report``."""
     return caas_sandbox_factory(caas_sandbox_config)
