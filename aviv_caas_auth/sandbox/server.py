@@ -35,6 +35,10 @@ from aviv_caas_auth.sandbox.spec import ApiSpec
 from aviv_caas_auth.sandbox.webhooks import Delivery
 
 
+POLL_INTERVAL = 0.05
+"""Seconds between two checks for a stop request while serving."""
+
+
 class _QuietHandler(WSGIRequestHandler):
     """werkzeug's request handler without the per-request log line."""
 
@@ -93,8 +97,9 @@ class Sandbox:
         if self._serving:
             return
         self._serving = True
+        kwargs = {"poll_interval": POLL_INTERVAL}
         self._threads.append(
-            threading.Thread(target=self._server.serve_forever, name="caas-sandbox", daemon=True)
+            threading.Thread(target=self._server.serve_forever, kwargs=kwargs, name="caas-sandbox", daemon=True)
         )
         if self.clock.realtime:
             self._threads.append(
@@ -110,7 +115,7 @@ class Sandbox:
             ticker = threading.Thread(target=self._ticker, name="caas-sandbox-ticker", daemon=True)
             self._threads.append(ticker)
             ticker.start()
-        self._server.serve_forever()
+        self._server.serve_forever(poll_interval=POLL_INTERVAL)
 
     def _ticker(self) -> None:
         interval = min(0.25, max(self.config.status_step / 4, 0.01))
