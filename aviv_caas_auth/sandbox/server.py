@@ -9,6 +9,7 @@ with Sandbox.start() as sb:
 
 from __future__ import annotations
 
+import socket
 import threading
 from types import TracebackType
 from typing import Any
@@ -33,7 +34,6 @@ from aviv_caas_auth.sandbox.faults import FaultKnobs
 from aviv_caas_auth.sandbox.report import TokenReuseReport
 from aviv_caas_auth.sandbox.spec import ApiSpec
 from aviv_caas_auth.sandbox.webhooks import Delivery
-
 
 POLL_INTERVAL = 0.05
 """Seconds between two checks for a stop request while serving."""
@@ -65,14 +65,18 @@ class Sandbox:
         self.clock: Clock = clock or SystemClock()
         self.app = SandboxApp(self.config, self.clock, spec)
         handler = WSGIRequestHandler if self.config.log_requests else _QuietHandler
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         try:
-            self._server: BaseWSGIServer = make_server(
-                self.host, port, self.app, threaded=True, request_handler=handler
-            )
+            # Bound here, not by werkzeug, whose server exits the process when the port is taken.
+            listener = socket.create_server((self.host, port), family=family)
         except OSError as error:
             self.app.close()
             raise SandboxError(f"cannot listen on {self.host}:{port}: {error.strerror or error}") from error
-        self.port: int = self._server.server_port
+        with listener:
+            self._server: BaseWSGIServer = make_server(
+                self.host, port, self.app, threaded=True, request_handler=handler, fd=listener.fileno()
+            )
+        self.port: int = self._server.port
         self._threads: list[threading.Thread] = []
         self._serving = False
         self._stopped = threading.Event()
@@ -99,7 +103,9 @@ class Sandbox:
         self._serving = True
         kwargs = {"poll_interval": POLL_INTERVAL}
         self._threads.append(
-            threading.Thread(target=self._server.serve_forever, kwargs=kwargs, name="caas-sandbox", daemon=True)
+            threading.Thread(
+                target=self._server.serve_forever, kwargs=kwargs, name="caas-sandbox", daemon=True
+            )
         )
         if self.clock.realtime:
             self._threads.append(

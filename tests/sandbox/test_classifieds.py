@@ -29,7 +29,9 @@ DUPLICATED = "https://caas-api-documentation.kugawana.eu/doc/prod/seloger/ingest
 
 @pytest.fixture
 def generated(caas_sandbox):
-    client = AuthenticatedClient(base_url=caas_sandbox.base_url, token=fetch_token(caas_sandbox), headers={"User-Agent": UA})
+    client = AuthenticatedClient(
+        base_url=caas_sandbox.base_url, token=fetch_token(caas_sandbox), headers={"User-Agent": UA}
+    )
     with client:
         yield client
 
@@ -98,8 +100,16 @@ def test_stale_if_match_is_412(caas_sandbox, generated):
     assert stale.parsed.title == "Precondition Failed"
     assert '"2"' in stale.parsed.detail
     patch = [ClassifiedsPatchItemType0(op="add", path="/data/texts/headline/en", value="x")]
-    assert set_classified.sync_detailed(classified_id, client=generated, body=patch, if_match='"1"').status_code == 412
-    assert set_classified.sync_detailed(classified_id, client=generated, body=patch, if_match='"1", "2"').status_code == 202
+    assert (
+        set_classified.sync_detailed(classified_id, client=generated, body=patch, if_match='"1"').status_code
+        == 412
+    )
+    assert (
+        set_classified.sync_detailed(
+            classified_id, client=generated, body=patch, if_match='"1", "2"'
+        ).status_code
+        == 202
+    )
     assert get_classified.sync_detailed(classified_id, client=generated).headers["ETag"] == '"3"'
 
 
@@ -107,7 +117,12 @@ def test_update_without_if_match_is_unconditional(caas_sandbox):
     with api(caas_sandbox, fetch_token(caas_sandbox)) as client:
         classified_id = create(client)
         assert client.put(f"/classifieds/{classified_id}", json=apartment()).status_code == 202
-        assert client.put(f"/classifieds/{classified_id}", json=apartment(), headers={"If-Match": "*"}).status_code == 202
+        assert (
+            client.put(
+                f"/classifieds/{classified_id}", json=apartment(), headers={"If-Match": "*"}
+            ).status_code
+            == 202
+        )
         assert client.get(f"/classifieds/{classified_id}").headers["etag"] == '"3"'
 
 
@@ -193,14 +208,20 @@ def test_media_lifecycle_and_duplicate_url(caas_sandbox):
         assert f"mediaId : {media_id}" in problem["detail"]
         assert f"classifiedId: {classified_id}" in problem["detail"]
 
-        plan = {"url": "https://img.example.com/oberkampf/plan.pdf", "mediaType": "PICTURE", "category": "FLOOR_PLAN"}
+        plan = {
+            "url": "https://img.example.com/oberkampf/plan.pdf",
+            "mediaType": "PICTURE",
+            "category": "FLOOR_PLAN",
+        }
         video = {"url": "https://img.example.com/oberkampf/tour.mp4", "mediaType": "VIDEO"}
         assert client.post(f"/classifieds/{classified_id}/media", json=plan).status_code == 202
         assert client.post(f"/classifieds/{classified_id}/media", json=video).status_code == 202
         listed = client.get(f"/classifieds/{classified_id}/media").json()["items"]
         assert [m["url"] for m in listed] == [photo["url"], plan["url"], video["url"]]
         assert all(m["classifiedId"] == classified_id for m in listed)
-        videos = client.get(f"/classifieds/{classified_id}/media", params={"mediaType": ["VIDEO"]}).json()["items"]
+        videos = client.get(f"/classifieds/{classified_id}/media", params={"mediaType": ["VIDEO"]}).json()[
+            "items"
+        ]
         assert [m["url"] for m in videos] == [video["url"]]
 
         patch = [{"op": "add", "path": "/displayOrder", "value": 1}, {"op": "remove", "path": "/title"}]

@@ -65,7 +65,10 @@ def test_gateway_html_page(caas_sandbox, client):
 
 def test_slow_answer_trips_a_client_timeout(caas_sandbox):
     fault = caas_sandbox.faults.slow(30.0, "/classifieds")
-    with api(caas_sandbox, fetch_token(caas_sandbox), timeout=0.2) as client, pytest.raises(httpx.ReadTimeout):
+    with (
+        api(caas_sandbox, fetch_token(caas_sandbox), timeout=0.2) as client,
+        pytest.raises(httpx.ReadTimeout),
+    ):
         client.get("/classifieds")
     assert fault.hits == 1
 
@@ -115,7 +118,8 @@ def test_api_faults_do_not_touch_the_token_endpoint(caas_sandbox):
 def test_faults_over_the_admin_endpoint(caas_sandbox, client):
     admin = caas_sandbox.admin_url
     created = httpx.post(
-        f"{admin}/faults", json={"kind": "rate_limit", "method": "GET", "path": "/classifieds", "count": 2, "retryAfter": 7}
+        f"{admin}/faults",
+        json={"kind": "rate_limit", "method": "GET", "path": "/classifieds", "count": 2, "retryAfter": 7},
     )
     assert created.status_code == 201
     assert created.json()["retryAfter"] == 7
@@ -131,7 +135,12 @@ def test_faults_over_the_admin_endpoint(caas_sandbox, client):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"kind": "meteor"}, {"kind": "slow", "count": 0}, {"kind": "server_error", "status": 404}, {"kind": "slow", "path": "classifieds"}],
+    [
+        {"kind": "meteor"},
+        {"kind": "slow", "count": 0},
+        {"kind": "server_error", "status": 404},
+        {"kind": "slow", "path": "classifieds"},
+    ],
 )
 def test_invalid_fault_knobs_are_refused(kwargs):
     with pytest.raises(SandboxError):

@@ -65,7 +65,12 @@ def test_media_pages(caas_sandbox_factory):
         classified_id = create(client)
         urls = [f"https://img.example.com/{n}.jpg" for n in range(5)]
         for url in urls:
-            assert client.post(f"/classifieds/{classified_id}/media", json={"url": url, "mediaType": "PICTURE"}).status_code == 202
+            assert (
+                client.post(
+                    f"/classifieds/{classified_id}/media", json={"url": url, "mediaType": "PICTURE"}
+                ).status_code
+                == 202
+            )
         pages = _all_pages(client, f"/classifieds/{classified_id}/media")
     assert [len(page) for page in pages] == [2, 2, 1]
     assert [m["url"] for page in pages for m in page] == urls

@@ -22,7 +22,10 @@ def test_a_token_per_call_is_flagged(caas_sandbox):
             assert client.get("/classifieds").status_code == 200
     report = caas_sandbox.report()
     assert not report.compliant
-    assert report.summary() == "12 token requests for 12 API calls — NOT compliant: 11 tokens requested while a valid one existed"
+    assert (
+        report.summary()
+        == "12 token requests for 12 API calls — NOT compliant: 11 tokens requested while a valid one existed"
+    )
     (usage,) = report.clients
     assert len(usage.violations) == 11
     assert all(v.valid_token_seconds_left == 86400 for v in usage.violations)
@@ -55,7 +58,10 @@ def test_keys_and_audiences_are_counted_separately(caas_sandbox):
     fetch_token(caas_sandbox, other_agency)
     report = caas_sandbox.report()
     assert report.compliant
-    assert [(c.intermediary_id, c.token_requests) for c in report.clients] == [("agency-2", 1), (creds.intermediary_id, 2)]
+    assert [(c.intermediary_id, c.token_requests) for c in report.clients] == [
+        ("agency-2", 1),
+        (creds.intermediary_id, 2),
+    ]
     assert report.summary().splitlines() == [
         f"{creds.client_id} / agency-2: 1 token request for 0 API calls — compliant",
         f"{creds.client_id} / {creds.intermediary_id}: 2 token requests for 0 API calls — compliant",

@@ -52,7 +52,11 @@ def test_update_and_delete_flows(caas_sandbox):
         assert [s["status"] for s in _statuses(client, classified_id)][-2:] == ["UPDATING", "UPDATED"]
         assert client.delete(f"/classifieds/{classified_id}").status_code == 202
         caas_sandbox.clock.advance(60)
-        assert [s["status"] for s in _statuses(client, classified_id)][-3:] == ["RECEIVED", "DELETING", "DELETED"]
+        assert [s["status"] for s in _statuses(client, classified_id)][-3:] == [
+            "RECEIVED",
+            "DELETING",
+            "DELETED",
+        ]
 
 
 def test_an_update_queues_behind_an_unfinished_creation(caas_sandbox_factory):
@@ -61,7 +65,12 @@ def test_an_update_queues_behind_an_unfinished_creation(caas_sandbox_factory):
         classified_id = create(client)
         assert client.put(f"/classifieds/{classified_id}", json=apartment()).status_code == 202
         sandbox.clock.advance(20)
-        assert [s["status"] for s in _statuses(client, classified_id)] == ["RECEIVED", "RECEIVED", "CREATING", "CREATED"]
+        assert [s["status"] for s in _statuses(client, classified_id)] == [
+            "RECEIVED",
+            "RECEIVED",
+            "CREATING",
+            "CREATED",
+        ]
         sandbox.clock.advance(20)
         assert [s["status"] for s in _statuses(client, classified_id)][-2:] == ["UPDATING", "UPDATED"]
 
@@ -70,7 +79,8 @@ def test_media_statuses_progress_per_portal(caas_sandbox):
     with api(caas_sandbox, fetch_token(caas_sandbox)) as client:
         classified_id = create(client)
         media_id = client.post(
-            f"/classifieds/{classified_id}/media", json={"url": "https://img.example.com/1.jpg", "mediaType": "PICTURE"}
+            f"/classifieds/{classified_id}/media",
+            json={"url": "https://img.example.com/1.jpg", "mediaType": "PICTURE"},
         ).json()["mediaId"]
         path = f"/classifieds/{classified_id}/media/{media_id}/statuses"
         first = client.get(path).json()["items"]

@@ -57,7 +57,11 @@ def test_token_request_must_be_json(caas_sandbox):
     creds = caas_sandbox.credentials
     response = httpx.post(
         caas_sandbox.token_url,
-        data={"client_id": creds.client_id, "client_secret": creds.client_secret, "grant_type": "client_credentials"},
+        data={
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "grant_type": "client_credentials",
+        },
     )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
@@ -72,9 +76,11 @@ def test_registered_clients_replace_the_demo_one(caas_sandbox_factory):
     assert sandbox.credentials.client_id == "crm-a"
 
 
-def test_credentials_repr_hides_the_secret(caas_sandbox):
-    assert caas_sandbox.credentials.client_secret not in repr(caas_sandbox.credentials)
-    assert caas_sandbox.credentials.client_secret not in repr(caas_sandbox.config)
+def test_secrets_stay_out_of_reprs():
+    config = SandboxConfig(clients={"crm-a": "s3cret-a"})
+    assert "s3cret-a" not in repr(config)
+    assert "s3cret-a" not in repr(config.credentials)
+    assert "s3cret-a" not in repr(Credentials("crm-a", "s3cret-a", "agency"))
 
 
 def test_a_token_works_only_on_the_base_path_of_its_audience(caas_sandbox):
@@ -117,7 +123,11 @@ def test_expired_token_is_rejected(caas_sandbox_factory):
 
 @pytest.mark.parametrize(
     ("authorization", "hint"),
-    [(None, "no `Authorization"), ("Bearer not-a-sandbox-token", "not issued"), ("Basic abc", "no `Authorization")],
+    [
+        (None, "no `Authorization"),
+        ("Bearer not-a-sandbox-token", "not issued"),
+        ("Basic abc", "no `Authorization"),
+    ],
 )
 def test_calls_without_a_sandbox_token_are_rejected(caas_sandbox, authorization, hint):
     import httpx

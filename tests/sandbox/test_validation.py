@@ -22,7 +22,9 @@ def test_unknown_field_is_named_by_its_json_pointer(client):
     assert problem["type"] == VALIDATION
     assert problem["title"] == "Bad request"
     assert problem["errorSource"] == "body"
-    assert problem["errors"] == [{"name": "/data/location/floor", "reason": "must NOT have additional properties: floor."}]
+    assert problem["errors"] == [
+        {"name": "/data/location/floor", "reason": "must NOT have additional properties: floor."}
+    ]
     assert problem["instance"] == response.headers["traceparent"]
 
 
@@ -62,7 +64,9 @@ def test_pattern_violation(client):
 
 def test_format_violation(client):
     classified_id = create(client)
-    response = client.post(f"/classifieds/{classified_id}/media", json={"url": "photo.jpg", "mediaType": "PICTURE"})
+    response = client.post(
+        f"/classifieds/{classified_id}/media", json={"url": "photo.jpg", "mediaType": "PICTURE"}
+    )
     assert response.status_code == 400
     assert response.json()["errors"] == [{"name": "/url", "reason": 'must match format "url"'}]
 

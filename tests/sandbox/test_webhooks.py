@@ -60,7 +60,9 @@ def test_subscription_status_filter_and_unsubscribe(caas_sandbox, receiver):
     assert len(receiver.log) == 1
 
 
-@pytest.mark.parametrize("url", ["https://hooks.example.com/aviv", "http://10.0.0.1/aviv", "ftp://127.0.0.1/x"])
+@pytest.mark.parametrize(
+    "url", ["https://hooks.example.com/aviv", "http://10.0.0.1/aviv", "ftp://127.0.0.1/x"]
+)
 def test_only_loopback_urls_can_subscribe(caas_sandbox, url):
     with api(caas_sandbox, fetch_token(caas_sandbox)) as client:
         response = client.put("/webhooks", json={"url": url})
