@@ -1,0 +1,50 @@
+"""A local, stateful fake of AVIV's Classified API and token endpoint, driven by the prepared spec.
+
+Needs the ``sandbox`` extra (``pip install 'aviv-caas[sandbox]'``). ``import aviv_caas_auth``
+never imports this package.
+
+- ``Sandbox.start()``: serve it on a free loopback port (a context manager).
+- ``python -m aviv_caas_auth.sandbox``: run it as a server.
+- the ``caas_sandbox`` pytest fixture (``aviv_caas_auth.sandbox.pytest_plugin``).
+"""
+
+from aviv_caas_auth.sandbox.clock import Clock, ManualClock, SystemClock
+from aviv_caas_auth.sandbox.config import (
+    DEMO_CREDENTIALS,
+    ENVIRONMENTS,
+    PRODUCTION,
+    SANDBOX,
+    Credentials,
+    Environment,
+    SandboxConfig,
+)
+from aviv_caas_auth.sandbox.errors import SandboxError
+from aviv_caas_auth.sandbox.exchanges import Exchange
+from aviv_caas_auth.sandbox.faults import Fault, FaultKnobs
+from aviv_caas_auth.sandbox.report import ClientUsage, ReuseViolation, TokenReuseReport
+from aviv_caas_auth.sandbox.server import Sandbox
+from aviv_caas_auth.sandbox.spec import ApiSpec
+from aviv_caas_auth.sandbox.webhooks import Delivery
+
+__all__ = [
+    "DEMO_CREDENTIALS",
+    "ENVIRONMENTS",
+    "PRODUCTION",
+    "SANDBOX",
+    "ApiSpec",
+    "ClientUsage",
+    "Clock",
+    "Credentials",
+    "Delivery",
+    "Environment",
+    "Exchange",
+    "Fault",
+    "FaultKnobs",
+    "ManualClock",
+    "ReuseViolation",
+    "Sandbox",
+    "SandboxConfig",
+    "SandboxError",
+    "SystemClock",
+    "TokenReuseReport",
+]

@@ -1,0 +1,96 @@
+"""Run the local sandbox as a server: ``python -m aviv_caas_auth.sandbox [--port N] [--expires-in S]``.
+
+Listens on loopback only, prints its token URL and base URLs, serves until Ctrl+C, then prints
+the token-reuse report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from aviv_caas_auth.sandbox.config import DEMO_CREDENTIALS, ENVIRONMENTS, SandboxConfig
+from aviv_caas_auth.sandbox.errors import SandboxError
+from aviv_caas_auth.sandbox.server import Sandbox
+
+
+def _client(value: str) -> tuple[str, str]:
+    client_id, sep, secret = value.partition(":")
+    if not sep or not client_id or not secret:
+        raise argparse.ArgumentTypeError("a client is CLIENT_ID:CLIENT_SECRET")
+    return client_id, secret
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m aviv_caas_auth.sandbox",
+        description="A local, stateful fake of AVIV's Classified API (CaaS v3) and its token endpoint.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default 0: any free port)")
+    parser.add_argument(
+        "--expires-in", type=int, default=86400, help="token lifetime in seconds (default 86400)"
+    )
+    parser.add_argument(
+        "--status-step", type=float, default=1.0, help="seconds between two status steps (default 1)"
+    )
+    parser.add_argument(
+        "--client",
+        type=_client,
+        action="append",
+        metavar="ID:SECRET",
+        help="register a client instead of the demo one (repeatable)",
+    )
+    parser.add_argument("--spec", type=Path, help="a prepared spec to use instead of aviv_caas_client's")
+    parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start the server; return the exit status."""
+    args = parse_args(argv)
+    try:
+        config = SandboxConfig(
+            expires_in=args.expires_in,
+            status_step=args.status_step,
+            spec_path=args.spec,
+            log_requests=not args.quiet,
+        )
+        if args.client:
+            config = dataclasses.replace(config, clients=dict(args.client))
+        sandbox = Sandbox(config, host=args.host, port=args.port)
+    except SandboxError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"AVIV CaaS local sandbox (spec {sandbox.app.spec.version}) on {sandbox.url}")
+    print(f"  token URL:        {sandbox.token_url}")
+    for env in ENVIRONMENTS:
+        print(f"  {env.name + ' base URL:':<18}{sandbox.url}{env.base_path}   (audience {env.audience})")
+    if args.client:
+        print(f"  clients:          {', '.join(client_id for client_id, _ in args.client)}")
+    else:
+        creds = DEMO_CREDENTIALS
+        print(
+            f"  demo credentials: client_id={creds.client_id} client_secret={creds.client_secret} "
+            f"intermediary_id={creds.intermediary_id} (public, documented in the README)"
+        )
+    print(f"  admin:            {sandbox.admin_url}/report | /clock | /faults")
+    print("Press Ctrl+C to stop.", flush=True)
+    try:
+        sandbox.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    print(f"token-reuse report: {sandbox.report().summary()}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""The token-reuse report: AVIV's review check that a client caches its token for its whole lifetime.
+
+Per (client_id, intermediary_id) the ledger counts token requests and API calls, and flags every
+token request made while a token issued earlier for the same key and audience was still valid
+(a token the API rejected with 401 no longer counts as valid: fetching a new one then is right).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aviv_caas_auth.sandbox.clock import Clock
+from aviv_caas_auth.sandbox.tokens import IssuedToken
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class ReuseViolation:
+    """A token requested while a valid one existed for the same key and audience."""
+
+    requested_at: datetime
+    audience: str
+    valid_token_seconds_left: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "requestedAt": self.requested_at.isoformat(),
+            "audience": self.audience,
+            "validTokenSecondsLeft": round(self.valid_token_seconds_left, 3),
+        }
+
+
+@dataclass(frozen=True)
+class ClientUsage:
+    """One (client_id, intermediary_id): its token requests, API calls and reuse violations."""
+
+    client_id: str
+    intermediary_id: str
+    token_requests: int
+    api_calls: int
+    violations: tuple[ReuseViolation, ...]
+
+    @property
+    def compliant(self) -> bool:
+        """No token was requested while a valid one existed."""
+        return not self.violations
+
+    @property
+    def summary(self) -> str:
+        """E.g. ``1 token request for 12 API calls — compliant``."""
+        line = f"{_plural(self.token_requests, 'token request')} for {_plural(self.api_calls, 'API call')} — "
+        if self.compliant:
+            return line + "compliant"
+        tokens = _plural(len(self.violations), "token")
+        return line + f"NOT compliant: {tokens} requested while a valid one existed"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "clientId": self.client_id,
+            "intermediaryId": self.intermediary_id,
+            "tokenRequests": self.token_requests,
+            "apiCalls": self.api_calls,
+            "compliant": self.compliant,
+            "violations": [v.to_dict() for v in self.violations],
+            "summary": self.summary,
+        }
+
+
+@dataclass(frozen=True)
+class TokenReuseReport:
+    """The report for every key seen, plus API calls no issued token could be tied to."""
+
+    clients: tuple[ClientUsage, ...]
+    unattributed_api_calls: int = 0
+
+    @property
+    def compliant(self) -> bool:
+        """Every key is compliant."""
+        return all(client.compliant for client in self.clients)
+
+    def client(self, client_id: str, intermediary_id: str) -> ClientUsage:
+        """The usage of one key (zero counts if it was never seen)."""
+        for usage in self.clients:
+            if (usage.client_id, usage.intermediary_id) == (client_id, intermediary_id):
+                return usage
+        return ClientUsage(client_id, intermediary_id, 0, 0, ())
+
+    def summary(self) -> str:
+        """One line per key (just the line when there is one key)."""
+        if not self.clients:
+            return "no token requested yet"
+        if len(self.clients) == 1:
+            return self.clients[0].summary
+        return "\n".join(f"{c.client_id} / {c.intermediary_id}: {c.summary}" for c in self.clients)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (served on ``GET /_sandbox/report``)."""
+        return {
+            "compliant": self.compliant,
+            "summary": self.summary(),
+            "clients": [c.to_dict() for c in self.clients],
+            "unattributedApiCalls": self.unattributed_api_calls,
+        }
+
+
+@dataclass
+class _Usage:
+    token_requests: int = 0
+    api_calls: int = 0
+    violations: list[ReuseViolation] = field(default_factory=list)
+
+
+class UsageLedger:
+    """Records token requests and API calls as they happen; ``report()`` takes a snapshot."""
+
+    def __init__(self, clock: Clock, refresh_grace: float = 0.0) -> None:
+        self._clock = clock
+        self._grace = refresh_grace
+        self._usage: dict[tuple[str, str], _Usage] = {}
+        self._valid_until: dict[tuple[str, str, str], float] = {}
+        self._unattributed = 0
+        self._lock = threading.Lock()
+
+    def token_issued(self, token: IssuedToken) -> None:
+        """A token was issued: flag it if a valid one already existed for its key and audience."""
+        with self._lock:
+            usage = self._usage.setdefault(token.key, _Usage())
+            usage.token_requests += 1
+            scope = (*token.key, token.audience)
+            left = self._valid_until.get(scope, float("-inf")) - token.issued_at
+            if left > self._grace:
+                usage.violations.append(
+                    ReuseViolation(self._clock.wall(token.issued_at), token.audience, left)
+                )
+            self._valid_until[scope] = max(self._valid_until.get(scope, float("-inf")), token.expires_at)
+
+    def api_call(self, token: IssuedToken | None) -> None:
+        """An API call was made with ``token`` (``None``: no token this sandbox issued)."""
+        with self._lock:
+            if token is None:
+                self._unattributed += 1
+            else:
+                self._usage.setdefault(token.key, _Usage()).api_calls += 1
+
+    def token_rejected(self, token: IssuedToken) -> None:
+        """The API answered 401 to ``token``: the client is right to fetch a new one."""
+        with self._lock:
+            self._valid_until.pop((*token.key, token.audience), None)
+
+    def report(self) -> TokenReuseReport:
+        """A snapshot of the counts so far."""
+        with self._lock:
+            clients = tuple(
+                ClientUsage(key[0], key[1], u.token_requests, u.api_calls, tuple(u.violations))
+                for key, u in sorted(self._usage.items())
+            )
+            return TokenReuseReport(clients, self._unattributed)

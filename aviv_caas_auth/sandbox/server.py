@@ -1,0 +1,233 @@
+"""``Sandbox``: the app served on a loopback port in a background thread, as a context manager.
+
+with Sandbox.start() as sb:
+    sb.token_url, sb.base_url, sb.credentials   # talk to it
+    sb.clock.advance(2)                         # statuses progress, tokens age
+    sb.faults.rate_limit("/classifieds", "POST")
+    print(sb.report().summary())                # token-reuse report
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from types import TracebackType
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from aviv_caas_auth.sandbox.app import SandboxApp
+from aviv_caas_auth.sandbox.clock import Clock, SystemClock
+from aviv_caas_auth.sandbox.config import (
+    ADMIN_PREFIX,
+    ENVIRONMENTS,
+    SANDBOX,
+    TOKEN_PATH,
+    Credentials,
+    Environment,
+    SandboxConfig,
+    check_loopback_host,
+)
+from aviv_caas_auth.sandbox.errors import SandboxError
+from aviv_caas_auth.sandbox.exchanges import Exchange
+from aviv_caas_auth.sandbox.faults import FaultKnobs
+from aviv_caas_auth.sandbox.report import TokenReuseReport
+from aviv_caas_auth.sandbox.spec import ApiSpec
+from aviv_caas_auth.sandbox.webhooks import Delivery
+
+POLL_INTERVAL = 0.05
+"""Seconds between two checks for a stop request while serving."""
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """werkzeug's request handler without the per-request log line."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Log nothing."""
+
+
+class Sandbox:
+    """A local AVIV sandbox on ``host:port`` (loopback only; port 0 picks a free one)."""
+
+    def __init__(
+        self,
+        config: SandboxConfig | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Clock | None = None,
+        spec: ApiSpec | None = None,
+    ) -> None:
+        self.config = config or SandboxConfig()
+        self.host = check_loopback_host(host)
+        if not 0 <= port <= 65535:
+            raise SandboxError(f"port must be between 0 (any free port) and 65535, got {port}")
+        self.clock: Clock = clock or SystemClock()
+        self.app = SandboxApp(self.config, self.clock, spec)
+        handler = WSGIRequestHandler if self.config.log_requests else _QuietHandler
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        try:
+            # Bound here, not by werkzeug, whose server exits the process when the port is taken.
+            listener = socket.create_server((self.host, port), family=family)
+        except OSError as error:
+            self.app.close()
+            raise SandboxError(f"cannot listen on {self.host}:{port}: {error.strerror or error}") from error
+        with listener:
+            self._server: BaseWSGIServer = make_server(
+                self.host, port, self.app, threaded=True, request_handler=handler, fd=listener.fileno()
+            )
+        self.port: int = self._server.port
+        self._threads: list[threading.Thread] = []
+        self._serving = False
+        self._stopped = threading.Event()
+
+    @classmethod
+    def start(
+        cls,
+        config: SandboxConfig | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Clock | None = None,
+        spec: ApiSpec | None = None,
+    ) -> Sandbox:
+        """Make a sandbox and start serving in the background; use it as ``with Sandbox.start() as sb:``."""
+        sandbox = cls(config, host=host, port=port, clock=clock, spec=spec)
+        sandbox.serve_in_background()
+        return sandbox
+
+    def serve_in_background(self) -> None:
+        """Serve requests on a daemon thread (and, on a real-time clock, deliver webhooks as time passes)."""
+        if self._serving:
+            return
+        self._serving = True
+        kwargs = {"poll_interval": POLL_INTERVAL}
+        self._threads.append(
+            threading.Thread(
+                target=self._server.serve_forever, kwargs=kwargs, name="caas-sandbox", daemon=True
+            )
+        )
+        if self.clock.realtime:
+            self._threads.append(
+                threading.Thread(target=self._ticker, name="caas-sandbox-ticker", daemon=True)
+            )
+        for thread in self._threads:
+            thread.start()
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until ``stop()`` or Ctrl+C (the server CLI)."""
+        self._serving = True
+        if self.clock.realtime:
+            ticker = threading.Thread(target=self._ticker, name="caas-sandbox-ticker", daemon=True)
+            self._threads.append(ticker)
+            ticker.start()
+        self._server.serve_forever(poll_interval=POLL_INTERVAL)
+
+    def _ticker(self) -> None:
+        interval = min(0.25, max(self.config.status_step / 4, 0.01))
+        while not self._stopped.wait(interval):
+            self.app.tick()
+
+    def stop(self) -> None:
+        """Stop serving and free the port. Idempotent."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        self.app.close()
+        if self._serving:
+            self._server.shutdown()
+        self._server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> Sandbox:
+        self.serve_in_background()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<Sandbox {self.url} spec {self.app.spec.version}>"
+
+    # --- where it is ---------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """The server's root URL, e.g. ``http://127.0.0.1:8123``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def token_url(self) -> str:
+        """The token endpoint (AVIV: ``https://auth.api.aviv-group.com/oauth/token``)."""
+        return self.url + TOKEN_PATH
+
+    @property
+    def environments(self) -> dict[str, Environment]:
+        """``production`` and ``sandbox``: each one's audience and base path here."""
+        return {env.name: env for env in ENVIRONMENTS}
+
+    def base_url_for(self, environment: str) -> str:
+        """The local base URL serving ``environment`` (``production`` or ``sandbox``)."""
+        try:
+            return self.url + self.environments[environment].base_path
+        except KeyError:
+            raise SandboxError(f"unknown environment {environment!r}; use production or sandbox") from None
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL of AVIV's sandbox environment, served locally."""
+        return self.url + SANDBOX.base_path
+
+    @property
+    def audience(self) -> str:
+        """The token audience for ``base_url``: ``https://api.aviv-group.com/sandbox/caas/v3``."""
+        return SANDBOX.audience
+
+    @property
+    def admin_url(self) -> str:
+        """Where the admin endpoints live (``/report``, ``/clock``, ``/faults``)."""
+        return self.url + ADMIN_PREFIX
+
+    @property
+    def credentials(self) -> Credentials:
+        """Credentials this sandbox accepts (the public demo ones by default)."""
+        return self.config.credentials
+
+    # --- what it did -----------------------------------------------------------------------------
+    @property
+    def faults(self) -> FaultKnobs:
+        """The fault knobs."""
+        return self.app.faults
+
+    def report(self) -> TokenReuseReport:
+        """The token-reuse report so far."""
+        return self.app.ledger.report()
+
+    def exchanges(self) -> list[Exchange]:
+        """The responses it sent (the last ``config.max_exchanges``), oldest first."""
+        return self.app.exchanges.items()
+
+    def webhook_deliveries(self) -> list[Delivery]:
+        """Every status callback it attempted."""
+        return self.app.webhooks.deliveries()
+
+    def internal_errors(self) -> list[str]:
+        """Tracebacks of its own bugs (answered as 500); empty in a healthy run."""
+        return list(self.app.internal_errors)
+
+    def describe(self) -> dict[str, Any]:
+        """URLs and settings, as printed by the server CLI."""
+        return {
+            "url": self.url,
+            "tokenUrl": self.token_url,
+            "environments": {
+                env.name: {"baseUrl": self.url + env.base_path, "audience": env.audience}
+                for env in ENVIRONMENTS
+            },
+            "adminUrl": self.admin_url,
+            "expiresIn": self.config.expires_in,
+            "spec": self.app.spec.version,
+        }

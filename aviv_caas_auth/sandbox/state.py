@@ -1,0 +1,375 @@
+"""The sandbox's memory: classifieds, media, their statuses, and webhook subscriptions.
+
+Everything belongs to a tenant, (audience, client_id, intermediary_id): an offerer sees only its
+own classifieds, separately in each environment. Statuses are scheduled on the clock when a
+request is accepted (RECEIVED at once, then one step every ``status_step`` seconds) and become
+visible, and announced to webhooks, only when the clock reaches them.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+import uuid
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aviv_caas_auth.sandbox.clock import Clock
+from aviv_caas_auth.sandbox.problems import (
+    ProblemError,
+    duplicated_classified,
+    duplicated_media,
+    not_found,
+    precondition_failed,
+)
+
+Tenant = tuple[str, str, str]
+"""(audience, client_id, intermediary_id)."""
+
+Step = tuple[str, str | None, str]
+"""(status, subStatus, message)."""
+
+
+def _flow(verb: str, doing: str, done: str, done_message: str) -> tuple[Step, ...]:
+    return (
+        ("RECEIVED", f"RECEIVED_{verb}", "The classified has successfully been received in our system"),
+        (doing, None, f"The classified is being processed ({doing.lower()})"),
+        (done, None, done_message),
+    )
+
+
+CLASSIFIED_FLOWS: dict[str, tuple[Step, ...]] = {
+    "POST": _flow("POST", "CREATING", "CREATED", "The classified has been created on the portals"),
+    "PUT": _flow("PUT", "UPDATING", "UPDATED", "The classified has been updated on the portals"),
+    "PATCH": _flow("PATCH", "UPDATING", "UPDATED", "The classified has been updated on the portals"),
+    "DELETE": _flow("DELETE", "DELETING", "DELETED", "The classified has been deleted from the portals"),
+}
+MEDIA_FLOW: tuple[Step, ...] = (
+    ("RECEIVED", None, "The media has been received in our system"),
+    ("DOWNLOADING", None, "The media is being downloaded"),
+    ("DOWNLOADED", None, "The media has been successfully downloaded in our system"),
+    ("AV_SCANNING", None, "The media is being scanned for viruses"),
+    ("AV_SCANNED", None, "The media has been scanned for viruses"),
+    ("AV_CLEANED", None, "The media is clean and ready to be published"),
+)
+MEDIA_DELETE_FLOW: tuple[Step, ...] = (("DELETED", None, "The media has been deleted"),)
+
+
+@dataclass
+class StatusEvent:
+    """One status of a classified (or, with ``portal`` set, of a media on one portal)."""
+
+    status_id: str
+    seq: int
+    due: float
+    status: str
+    sub_status: str | None
+    message: str
+    revision: int
+    portals: tuple[str, ...]
+    announced: bool = False
+
+    def status_body(self, wall: datetime) -> dict[str, Any]:
+        """The ``ClassifiedStatus`` JSON (also the webhook callback's body)."""
+        body: dict[str, Any] = {
+            "portals": list(self.portals),
+            "status": self.status,
+            "message": self.message,
+            "statusDate": wall.isoformat().replace("+00:00", "Z"),
+        }
+        if self.sub_status:
+            body["subStatus"] = self.sub_status
+        return body
+
+
+@dataclass
+class MediaRecord:
+    """A media attached to a classified."""
+
+    media_id: str
+    classified_id: str
+    seq: int
+    body: dict[str, Any]
+    statuses: list[StatusEvent] = field(default_factory=list)
+    deleted: bool = False
+
+
+@dataclass
+class ClassifiedRecord:
+    """A classified, its revision (the ETag), media and statuses."""
+
+    classified_id: str
+    tenant: Tenant
+    seq: int
+    body: dict[str, Any]
+    revision: int = 1
+    statuses: list[StatusEvent] = field(default_factory=list)
+    media: dict[str, MediaRecord] = field(default_factory=dict)
+    deleted: bool = False
+
+    @property
+    def etag(self) -> str:
+        """The strong ETag of the current revision, e.g. ``"2"``."""
+        return f'"{self.revision}"'
+
+    @property
+    def offerer_estate_id(self) -> str:
+        """``data.metaData.source.offererEstateId`` (required by the schema)."""
+        return str(self.body["data"]["metaData"]["source"]["offererEstateId"])
+
+    @property
+    def portals(self) -> tuple[str, ...]:
+        """The portals the classified is published on."""
+        return tuple(self.body.get("portals", ()))
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A webhook subscription: where to POST status callbacks, and for which statuses (all if None)."""
+
+    url: str
+    statuses: frozenset[str] | None
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A status callback due for delivery."""
+
+    url: str
+    classified_id: str
+    body: dict[str, Any]
+
+
+def if_match_allows(if_match: str | None, etag: str) -> bool:
+    """Whether an ``If-Match`` header (absent, ``*`` or a list of ETags) accepts ``etag``."""
+    if if_match is None:
+        return True
+    tags = [tag.strip() for tag in if_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+class Store:
+    """Thread-safe state of one sandbox."""
+
+    def __init__(self, clock: Clock, status_step: float, media_portals: Collection[str]) -> None:
+        self._clock = clock
+        self._step = status_step
+        self._media_portals = tuple(media_portals)
+        self._classifieds: dict[str, ClassifiedRecord] = {}
+        self._subscriptions: dict[Tenant, Subscription] = {}
+        self._seq = itertools.count(1)
+        self.lock = threading.RLock()
+
+    # --- classifieds -------------------------------------------------------------------------
+    def create_classified(self, tenant: Tenant, body: dict[str, Any]) -> ClassifiedRecord:
+        """Store a new classified; 400 Duplicated classified if its offererEstateId is taken."""
+        with self.lock:
+            record = ClassifiedRecord(str(uuid.uuid4()), tenant, next(self._seq), copy.deepcopy(body))
+            self._check_unique(record)
+            self._classifieds[record.classified_id] = record
+            self._schedule(
+                record.statuses, CLASSIFIED_FLOWS["POST"], record.revision, lambda: [record.portals]
+            )
+            return record
+
+    def classifieds(self, tenant: Tenant, offerer_estate_id: str | None = None) -> list[ClassifiedRecord]:
+        """The tenant's live classifieds in creation order, optionally filtered by offererEstateId."""
+        with self.lock:
+            return [
+                r
+                for r in self._classifieds.values()
+                if r.tenant == tenant
+                and not r.deleted
+                and (offerer_estate_id is None or r.offerer_estate_id == offerer_estate_id)
+            ]
+
+    def classified(
+        self, tenant: Tenant, classified_id: str, *, deleted_too: bool = False
+    ) -> ClassifiedRecord:
+        """The tenant's classified; 404 if unknown, another tenant's, or deleted (unless ``deleted_too``)."""
+        with self.lock:
+            record = self._classifieds.get(classified_id)
+            if record is None or record.tenant != tenant or (record.deleted and not deleted_too):
+                raise ProblemError(not_found(classified_id))
+            return record
+
+    def update_classified(
+        self,
+        tenant: Tenant,
+        classified_id: str,
+        if_match: str | None,
+        method: str,
+        change: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> ClassifiedRecord:
+        """Replace (PUT) or patch (PATCH) a classified: 412 on a stale ``If-Match``, then ``change(body)``."""
+        with self.lock:
+            record = self.classified(tenant, classified_id)
+            if not if_match_allows(if_match, record.etag):
+                raise ProblemError(precondition_failed(record.etag))
+            new_body = change(copy.deepcopy(record.body))
+            candidate = ClassifiedRecord(record.classified_id, tenant, record.seq, new_body)
+            self._check_unique(candidate)
+            record.body = new_body
+            record.revision += 1
+            self._schedule(
+                record.statuses, CLASSIFIED_FLOWS[method], record.revision, lambda: [record.portals]
+            )
+            return record
+
+    def delete_classified(self, tenant: Tenant, classified_id: str) -> ClassifiedRecord:
+        """Delete a classified (its statuses stay readable) and detach its media."""
+        with self.lock:
+            record = self.classified(tenant, classified_id)
+            record.deleted = True
+            self._schedule(
+                record.statuses, CLASSIFIED_FLOWS["DELETE"], record.revision, lambda: [record.portals]
+            )
+            for media in record.media.values():
+                self._detach(record, media)
+            return record
+
+    def _check_unique(self, candidate: ClassifiedRecord) -> None:
+        for other in self._classifieds.values():
+            if (
+                other.tenant == candidate.tenant
+                and not other.deleted
+                and other.classified_id != candidate.classified_id
+                and other.offerer_estate_id == candidate.offerer_estate_id
+            ):
+                raise ProblemError(duplicated_classified(candidate.offerer_estate_id, other.classified_id))
+
+    # --- media -------------------------------------------------------------------------------
+    def attach_media(self, tenant: Tenant, classified_id: str, body: dict[str, Any]) -> MediaRecord:
+        """Attach a media; 400 Duplicated media if the classified already has one with this url."""
+        with self.lock:
+            record = self.classified(tenant, classified_id)
+            for other in record.media.values():
+                if not other.deleted and other.body.get("url") == body.get("url"):
+                    raise ProblemError(duplicated_media(str(body.get("url")), other.media_id, classified_id))
+            media = MediaRecord(str(uuid.uuid4()), classified_id, next(self._seq), copy.deepcopy(body))
+            record.media[media.media_id] = media
+            self._schedule(
+                media.statuses, MEDIA_FLOW, record.revision, lambda: self._media_portal_sets(record)
+            )
+            return media
+
+    def media_list(self, tenant: Tenant, classified_id: str) -> list[MediaRecord]:
+        """The classified's attached media, in attachment order."""
+        with self.lock:
+            record = self.classified(tenant, classified_id)
+            return [m for m in record.media.values() if not m.deleted]
+
+    def media(
+        self, tenant: Tenant, classified_id: str, media_id: str, *, deleted_too: bool = False
+    ) -> MediaRecord:
+        """One media of the tenant's classified; 404 otherwise."""
+        with self.lock:
+            record = self.classified(tenant, classified_id, deleted_too=deleted_too)
+            media = record.media.get(media_id)
+            if media is None or (media.deleted and not deleted_too):
+                raise ProblemError(not_found(media_id))
+            return media
+
+    def update_media(
+        self,
+        tenant: Tenant,
+        classified_id: str,
+        media_id: str,
+        change: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> MediaRecord:
+        """Apply ``change`` to a media's metadata."""
+        with self.lock:
+            media = self.media(tenant, classified_id, media_id)
+            media.body = change(copy.deepcopy(media.body))
+            return media
+
+    def detach_media(self, tenant: Tenant, classified_id: str, media_id: str | None) -> list[MediaRecord]:
+        """Detach one media (or all when ``media_id`` is None); they get a DELETED status."""
+        with self.lock:
+            record = self.classified(tenant, classified_id)
+            targets = (
+                [self.media(tenant, classified_id, media_id)]
+                if media_id
+                else self.media_list(tenant, classified_id)
+            )
+            for media in targets:
+                self._detach(record, media)
+            return targets
+
+    def _detach(self, record: ClassifiedRecord, media: MediaRecord) -> None:
+        if not media.deleted:
+            media.deleted = True
+            self._schedule(
+                media.statuses, MEDIA_DELETE_FLOW, record.revision, lambda: self._media_portal_sets(record)
+            )
+
+    def _media_portal_sets(self, record: ClassifiedRecord) -> list[tuple[str, ...]]:
+        portals = [p for p in record.portals if p in self._media_portals] or list(self._media_portals[:1])
+        return [(portal,) for portal in portals]
+
+    # --- statuses ----------------------------------------------------------------------------
+    def _schedule(
+        self,
+        statuses: list[StatusEvent],
+        flow: Iterable[Step],
+        revision: int,
+        portal_sets: Callable[[], list[tuple[str, ...]]],
+    ) -> None:
+        now = self._clock.now()
+        busy_until = max((s.due for s in statuses), default=now)
+        start = max(now, busy_until)
+        for index, (status, sub_status, message) in enumerate(flow):
+            due = now if index == 0 else start + index * self._step
+            for portals in portal_sets():
+                statuses.append(
+                    StatusEvent(
+                        str(uuid.uuid4()),
+                        next(self._seq),
+                        due,
+                        status,
+                        sub_status,
+                        message,
+                        revision,
+                        portals,
+                    )
+                )
+        statuses.sort(key=lambda s: (s.due, s.seq))
+
+    def visible(self, statuses: Iterable[StatusEvent]) -> list[StatusEvent]:
+        """The statuses the clock has reached, oldest first."""
+        now = self._clock.now()
+        with self.lock:
+            return [s for s in statuses if s.due <= now]
+
+    # --- webhooks ----------------------------------------------------------------------------
+    def subscribe(self, tenant: Tenant, subscription: Subscription) -> None:
+        """Set (or replace) the tenant's webhook subscription."""
+        with self.lock:
+            self._subscriptions[tenant] = subscription
+
+    def unsubscribe(self, tenant: Tenant) -> bool:
+        """Remove the tenant's subscription; False if it had none."""
+        with self.lock:
+            return self._subscriptions.pop(tenant, None) is not None
+
+    def due_notifications(self) -> list[Notification]:
+        """Status callbacks for every classified status the clock reached since the last call."""
+        now = self._clock.now()
+        notifications: list[Notification] = []
+        with self.lock:
+            for record in self._classifieds.values():
+                subscription = self._subscriptions.get(record.tenant)
+                for event in record.statuses:
+                    if event.announced or event.due > now:
+                        continue
+                    event.announced = True
+                    if subscription and (
+                        subscription.statuses is None or event.status in subscription.statuses
+                    ):
+                        url = f"{subscription.url.rstrip('/')}/classifieds/{record.classified_id}/statuses"
+                        body = event.status_body(self._clock.wall(event.due))
+                        notifications.append(Notification(url, record.classified_id, body))
+        return notifications

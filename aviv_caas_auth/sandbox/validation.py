@@ -1,0 +1,176 @@
+"""Request validation against the prepared spec, reported the way AVIV reports it.
+
+Every ``errors[]`` entry names the offending field by its JSON pointer and gives an ajv-style
+reason (AVIV validates with ajv: "must NOT have additional properties: space.",
+"must be equal to one of the allowed values: ..."). An unknown property is named by its own
+pointer (``/space``), as in AVIV's documented example.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from jsonschema import Draft4Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from aviv_caas_auth.sandbox.problems import (
+    FieldError,
+    ProblemError,
+    body_missing,
+    parsing_error,
+    validation_error,
+)
+from aviv_caas_auth.sandbox.spec import ApiSpec, Operation, pointer
+
+
+def _pointer_of(path: Iterable[str | int]) -> str:
+    return pointer(*path)
+
+
+def _reason_text(kind: str, value: Any) -> str | None:
+    """The ajv-style reason for a failed keyword with a single field, if it is one of those."""
+    match kind:
+        case "enum":
+            return "must be equal to one of the allowed values: " + ", ".join(map(str, value)) + "."
+        case "type":
+            return f"must be {value if isinstance(value, str) else ' or '.join(value)}"
+        case "pattern":
+            return f'must match pattern "{value}"'
+        case "format":
+            return f'must match format "{value}"'
+        case "maxLength" | "minLength":
+            return f"must NOT have {'more' if kind == 'maxLength' else 'fewer'} than {value} characters"
+        case "maxItems" | "minItems":
+            return f"must NOT have {'more' if kind == 'maxItems' else 'fewer'} than {value} items"
+        case "maximum":
+            return f"must be <= {value}"
+        case "minimum":
+            return f"must be >= {value}"
+        case "uniqueItems":
+            return "must NOT have duplicate items"
+    return None
+
+
+def _reasons(error: ValidationError) -> list[FieldError]:
+    """The field errors one jsonschema error stands for."""
+    where = _pointer_of(error.absolute_path)
+    kind, value, instance = str(error.validator), error.validator_value, error.instance
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        declared = set(schema.get("properties", {}))
+        extra = sorted(name for name in instance if name not in declared)
+        return [
+            FieldError(f"{where}/{name}", f"must NOT have additional properties: {name}.") for name in extra
+        ]
+    if kind == "required" and isinstance(instance, dict) and isinstance(value, list):
+        missing = [name for name in value if name not in instance]
+        return [FieldError(f"{where}/{name}", f"must have required property '{name}'") for name in missing]
+    reason = _reason_text(kind, value)
+    if reason is not None:
+        return [FieldError(where, reason)]
+    if kind in ("oneOf", "anyOf") and error.context:
+        closest = best_match(error.context)
+        inner = _reasons(closest)[0] if closest is not None else FieldError(where, error.message)
+        which = "exactly one schema" if kind == "oneOf" else "a schema"
+        return [FieldError(where, f"must match {which} in {kind} ({inner.name or '/'}: {inner.reason})")]
+    return [FieldError(where, error.message)]
+
+
+def field_errors(validator: Draft4Validator, instance: Any) -> list[FieldError]:
+    """Every field error of ``instance``, sorted by pointer, without duplicates."""
+    found: dict[tuple[str, str], FieldError] = {}
+    for error in validator.iter_errors(instance):
+        for entry in _reasons(error):
+            found.setdefault((entry.name, entry.reason), entry)
+    return sorted(found.values(), key=lambda e: (e.name, e.reason))
+
+
+def _coerce(raw: Sequence[str], schema: Mapping[str, Any], spec: ApiSpec) -> tuple[Any, str | None]:
+    """A query/path value as the type its schema declares, or a reason it cannot be."""
+    schema = spec.resolve(schema)
+    kind = schema.get("type", "string")
+    if kind == "array":
+        items = spec.resolve(schema.get("items", {}))
+        values = []
+        for value in raw:
+            coerced, problem = _coerce([value], items, spec)
+            if problem:
+                return None, problem
+            values.append(coerced)
+        return values, None
+    value = raw[-1]
+    if kind == "integer":
+        try:
+            return int(value), None
+        except ValueError:
+            return None, "must be integer"
+    if kind == "number":
+        try:
+            return float(value), None
+        except ValueError:
+            return None, "must be number"
+    if kind == "boolean":
+        if value in ("true", "false"):
+            return value == "true", None
+        return None, "must be boolean"
+    return value, None
+
+
+def check_parameters(
+    spec: ApiSpec, operation: Operation, path_args: Mapping[str, str], query: Mapping[str, list[str]]
+) -> dict[str, Any]:
+    """The operation's path and query parameters, typed and validated; raises a 400 problem."""
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for param in operation.parameters:
+        raw = [path_args[param.name]] if param.location == "path" else query.get(param.name, [])
+        name = f"/{param.location}/{param.name}"
+        if not raw:
+            if param.required:
+                errors.append(FieldError(name, f"must have required property '{param.name}'"))
+            continue
+        value, problem = _coerce(raw, param.schema, spec)
+        if problem:
+            errors.append(FieldError(name, problem))
+            continue
+        errors.extend(
+            FieldError(name + e.name, e.reason)
+            for e in field_errors(spec.validator(param.schema_pointer), value)
+        )
+        values[param.name] = value
+    if errors:
+        raise ProblemError(validation_error(errors, "requestParameter"))
+    return values
+
+
+def parse_body(spec: ApiSpec, operation: Operation, content_type: str | None, raw: bytes) -> Any:
+    """The request body, parsed and validated against the operation's schema; raises a 400 problem."""
+    if not operation.body_content:
+        return None
+    if not raw.strip():
+        raise ProblemError(body_missing())
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media not in operation.body_content:
+        expected = " or ".join(operation.body_content)
+        raise ProblemError(
+            validation_error(
+                [FieldError("Content-Type", f"must be {expected}, got {media or 'nothing'}")], "contentType"
+            )
+        )
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ProblemError(parsing_error(f"invalid JSON: {error}")) from error
+    errors = field_errors(spec.validator(operation.body_content[media]), body)
+    if errors:
+        raise ProblemError(validation_error(errors))
+    return body
+
+
+def check_document(spec: ApiSpec, schema_pointer: str, document: Any) -> None:
+    """Validate a resource after a JSON patch; raises a 400 problem naming fields by pointer."""
+    errors = field_errors(spec.validator(schema_pointer), document)
+    if errors:
+        raise ProblemError(validation_error(errors))

@@ -1,0 +1,129 @@
+"""Shared fixtures of the sandbox tests.
+
+Every sandbox a test starts through ``caas_sandbox``/``caas_sandbox_factory`` is checked at
+teardown: each response it sent must conform to the spec (status, content type, body schema,
+headers, problem ``instance``), and it must have logged no internal error.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from aviv_caas_auth.sandbox import ApiSpec, Credentials, Sandbox
+from aviv_caas_auth.sandbox.conformance import ResponseChecker
+
+UA = "TestCRM/1.0 pytest/8 linux/6"
+
+
+@pytest.fixture(scope="session")
+def spec() -> ApiSpec:
+    return ApiSpec.load()
+
+
+@pytest.fixture(scope="session")
+def checker(spec: ApiSpec) -> ResponseChecker:
+    return ResponseChecker(spec)
+
+
+@pytest.fixture
+def caas_sandbox_factory(
+    caas_sandbox_factory: Callable[..., Sandbox], checker: ResponseChecker
+) -> Iterator[Callable[..., Sandbox]]:
+    """The plugin's factory, plus the conformance check of everything each sandbox answered."""
+    started: list[Sandbox] = []
+
+    def start(*args: Any, **kwargs: Any) -> Sandbox:
+        sandbox = caas_sandbox_factory(*args, **kwargs)
+        started.append(sandbox)
+        return sandbox
+
+    yield start
+    for sandbox in started:
+        assert sandbox.internal_errors() == []
+        exchanges = sandbox.exchanges()
+        assert exchanges, "a sandbox that answered nothing: use it or don't start it"
+        assert checker.check_all(exchanges) == []
+
+
+def token_request(
+    sandbox: Sandbox, credentials: Credentials | None = None, audience: str | None = None
+) -> httpx.Response:
+    creds = credentials or sandbox.credentials
+    return httpx.post(
+        sandbox.token_url,
+        json={
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "grant_type": "client_credentials",
+            "audience": audience or sandbox.audience,
+            "intermediary_id": creds.intermediary_id,
+        },
+    )
+
+
+def fetch_token(sandbox: Sandbox, credentials: Credentials | None = None, audience: str | None = None) -> str:
+    response = token_request(sandbox, credentials, audience)
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+def api(sandbox: Sandbox, token: str, base_url: str | None = None, **kwargs: Any) -> httpx.Client:
+    """A plain httpx client with the token and a valid User-Agent."""
+    return httpx.Client(
+        base_url=base_url or sandbox.base_url,
+        headers={"Authorization": f"Bearer {token}", "User-Agent": UA},
+        **kwargs,
+    )
+
+
+APARTMENT: dict[str, Any] = {
+    "portals": ["SL", "LI"],
+    "data": {
+        "estateType": "APARTMENT",
+        "distributionType": "BUY",
+        "location": {
+            "postalcode": "75011",
+            "city": "Paris",
+            "street": "Rue Oberkampf",
+            "houseNumber": "42",
+            "country": "FR",
+            "floorNumber": 3,
+        },
+        "prices": {"currency": "EUR", "buy": {"price": {"amount": 685000, "isVatIncluded": True}}},
+        "spaces": {
+            "spaceMeasureUnit": "SQUARE_METER",
+            "overallSpace": 68.5,
+            "residential": {"livingSpace": 68.5},
+        },
+        "structure": {"rooms": {"numberOfRooms": 3, "numberOfBedRooms": 2, "numberOfBathRooms": 1}},
+        "texts": {
+            "headline": {"fr": "Appartement 3 pièces lumineux, Oberkampf"},
+            "description": {"fr": "Au 3e étage avec ascenseur, séjour traversant, deux chambres."},
+        },
+        "metaData": {
+            "source": {
+                "sourceSystem": "TestCRM",
+                "sourceSystemVersion": "1.0",
+                "offererMarketingKey": "agency-42",
+                "offererEstateId": "CRM-PARIS-0001",
+            }
+        },
+    },
+}
+
+
+def apartment(offerer_estate_id: str = "CRM-PARIS-0001") -> dict[str, Any]:
+    body = copy.deepcopy(APARTMENT)
+    body["data"]["metaData"]["source"]["offererEstateId"] = offerer_estate_id
+    return body
+
+
+def create(client: httpx.Client, offerer_estate_id: str = "CRM-PARIS-0001") -> str:
+    response = client.post("/classifieds", json=apartment(offerer_estate_id))
+    assert response.status_code == 202, response.text
+    return str(response.json()["classifiedId"])

@@ -1,0 +1,88 @@
+import httpx
+
+from aviv_caas_auth.sandbox import PRODUCTION, Credentials, SandboxConfig
+
+from .conftest import api, fetch_token
+
+
+def test_one_token_for_many_calls_is_compliant(caas_sandbox):
+    with api(caas_sandbox, fetch_token(caas_sandbox)) as client:
+        for _ in range(12):
+            assert client.get("/classifieds").status_code == 200
+    report = caas_sandbox.report()
+    assert report.compliant
+    assert report.summary() == "1 token request for 12 API calls — compliant"
+    usage = report.client(caas_sandbox.credentials.client_id, caas_sandbox.credentials.intermediary_id)
+    assert (usage.token_requests, usage.api_calls, usage.violations) == (1, 12, ())
+
+
+def test_a_token_per_call_is_flagged(caas_sandbox):
+    for _ in range(12):
+        with api(caas_sandbox, fetch_token(caas_sandbox)) as client:
+            assert client.get("/classifieds").status_code == 200
+    report = caas_sandbox.report()
+    assert not report.compliant
+    assert (
+        report.summary()
+        == "12 token requests for 12 API calls — NOT compliant: 11 tokens requested while a valid one existed"
+    )
+    (usage,) = report.clients
+    assert len(usage.violations) == 11
+    assert all(v.valid_token_seconds_left == 86400 for v in usage.violations)
+
+
+def test_a_new_token_after_expiry_is_fine(caas_sandbox_factory):
+    sandbox = caas_sandbox_factory(SandboxConfig(expires_in=3600))
+    for _ in range(3):
+        with api(sandbox, fetch_token(sandbox)) as client:
+            assert client.get("/classifieds").status_code == 200
+        sandbox.clock.advance(3600)
+    assert sandbox.report().summary() == "3 token requests for 3 API calls — compliant"
+
+
+def test_refresh_grace_allows_early_refresh(caas_sandbox_factory):
+    sandbox = caas_sandbox_factory(SandboxConfig(expires_in=3600, refresh_grace=300))
+    fetch_token(sandbox)
+    sandbox.clock.advance(3400)
+    fetch_token(sandbox)
+    assert sandbox.report().compliant
+    fetch_token(sandbox)
+    assert not sandbox.report().compliant
+
+
+def test_keys_and_audiences_are_counted_separately(caas_sandbox):
+    creds = caas_sandbox.credentials
+    other_agency = Credentials(creds.client_id, creds.client_secret, "agency-2")
+    fetch_token(caas_sandbox)
+    fetch_token(caas_sandbox, audience=PRODUCTION.audience)
+    fetch_token(caas_sandbox, other_agency)
+    report = caas_sandbox.report()
+    assert report.compliant
+    assert [(c.intermediary_id, c.token_requests) for c in report.clients] == [
+        ("agency-2", 1),
+        (creds.intermediary_id, 2),
+    ]
+    assert report.summary().splitlines() == [
+        f"{creds.client_id} / agency-2: 1 token request for 0 API calls — compliant",
+        f"{creds.client_id} / {creds.intermediary_id}: 2 token requests for 0 API calls — compliant",
+    ]
+
+
+def test_report_and_clock_over_the_admin_endpoints(caas_sandbox):
+    fetch_token(caas_sandbox)
+    fetch_token(caas_sandbox)
+    served = httpx.get(caas_sandbox.admin_url + "/report").json()
+    assert served == caas_sandbox.report().to_dict()
+    assert served["compliant"] is False
+    assert served["clients"][0]["violations"][0]["audience"] == caas_sandbox.audience
+    before = caas_sandbox.clock.now()
+    advanced = httpx.post(caas_sandbox.admin_url + "/clock", json={"advance": 90})
+    assert advanced.status_code == 200
+    assert advanced.json()["now"] == before + 90
+    assert httpx.post(caas_sandbox.admin_url + "/clock", json={"advance": -1}).status_code == 400
+
+
+def test_empty_report():
+    from aviv_caas_auth.sandbox import TokenReuseReport
+
+    assert TokenReuseReport(()).summary() == "no token requested yet"
