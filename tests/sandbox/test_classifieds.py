@@ -3,6 +3,8 @@
 from uuid import UUID
 
 import pytest
+
+from aviv_caas_auth.sandbox import Credentials
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.api.classifieds import (
     create_classified,
@@ -19,8 +21,6 @@ from aviv_caas_client.models import (
     ErrorResponse,
     GetClassifiedResponse200,
 )
-
-from aviv_caas_auth.sandbox import Credentials
 
 from .conftest import UA, apartment, api, create, fetch_token
 
