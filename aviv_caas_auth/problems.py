@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from aviv_caas_client.models import ErrorResponse
 
 MAX_FIELD_ERRORS_IN_MESSAGE = 5
+MAX_TEXT_IN_MESSAGE = 500  # a title, detail or reason longer than this is shortened in messages
+
+
+def _short(text: str, limit: int = MAX_TEXT_IN_MESSAGE) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -93,15 +98,18 @@ class ApiError(CaasError):
         """Status, title and detail, e.g. ``404 Not found: The resource ... doesn't exist``."""
         text = str(self.status)
         if self.title:
-            text += f" {self.title}"
+            text += f" {_short(self.title)}"
         if self.detail:
-            text += f": {self.detail}"
+            text += f": {_short(self.detail)}"
         return text
 
     def _describe(self) -> str:
         text = self._summary()
         if self.errors:
-            shown = "; ".join(f"{e.name}: {e.reason}" for e in self.errors[:MAX_FIELD_ERRORS_IN_MESSAGE])
+            shown = "; ".join(
+                f"{_short(e.name, 200)}: {_short(e.reason, 200)}"
+                for e in self.errors[:MAX_FIELD_ERRORS_IN_MESSAGE]
+            )
             more = len(self.errors) - MAX_FIELD_ERRORS_IN_MESSAGE
             text += f" [{shown}{f'; and {more} more' if more > 0 else ''}]"
         where = f"{self.method} {self.url}; " if self.method and self.url else ""

@@ -126,3 +126,12 @@ def test_unwrap_returns_the_success_model(httpserver, client: AuthenticatedClien
 
     assert str(classified.classified_id) == CLASSIFIED_ID
     assert classified.data.location.city == "Paris"
+
+
+def test_a_huge_detail_is_shortened_in_the_message_but_kept_whole() -> None:
+    detail = "x" * 10_000
+
+    error = BadRequestError(status=400, title="Bad request", detail=detail)
+
+    assert len(str(error)) < 700
+    assert error.detail == detail
