@@ -9,8 +9,10 @@ page = get_classifieds.sync(client=client, limit=50)
 
 from aviv_caas_auth._version import __version__
 from aviv_caas_auth.auth import CaasAuth
+from aviv_caas_auth.classify import error_from_response
 from aviv_caas_auth.clock import Clock, ManualClock, SystemClock
 from aviv_caas_auth.credentials import CaasCredentials
+from aviv_caas_auth.duplicates import find_classified_id, find_classified_id_async
 from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
 from aviv_caas_auth.errors import (
     CaasError,
@@ -28,28 +30,56 @@ from aviv_caas_auth.errors import (
 )
 from aviv_caas_auth.factory import create_client, token_provider_of
 from aviv_caas_auth.policy import RefreshPolicy
+from aviv_caas_auth.problems import (
+    ApiError,
+    BadRequestError,
+    CollidingContactsError,
+    DuplicatedClassifiedError,
+    DuplicatedMediaError,
+    FieldError,
+    ForbiddenError,
+    NotFoundError,
+    PreconditionFailedError,
+    RateLimitedError,
+    ServerError,
+    UnauthorizedError,
+    UnexpectedResponseError,
+    ValidationError,
+)
 from aviv_caas_auth.provider import DEFAULT_TIMEOUT, TokenProvider
 from aviv_caas_auth.store import MEMORY_STORE, BlockingTokenStore, MemoryTokenStore, TokenStore
 from aviv_caas_auth.token import AccessToken, TokenKey
+from aviv_caas_auth.unwrap import unwrap
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "MEMORY_STORE",
     "AccessToken",
+    "ApiError",
+    "BadRequestError",
     "BlockingTokenStore",
     "CaasAuth",
     "CaasCredentials",
     "CaasError",
     "Clock",
+    "CollidingContactsError",
     "ConfigurationError",
     "CredentialsError",
+    "DuplicatedClassifiedError",
+    "DuplicatedMediaError",
     "Endpoints",
     "Environment",
+    "FieldError",
+    "ForbiddenError",
     "InsecureTransportError",
     "MalformedTokenResponseError",
     "ManualClock",
     "MemoryTokenStore",
+    "NotFoundError",
+    "PreconditionFailedError",
+    "RateLimitedError",
     "RefreshPolicy",
+    "ServerError",
     "SystemClock",
     "TokenConnectionError",
     "TokenEndpointError",
@@ -61,8 +91,15 @@ __all__ = [
     "TokenServerError",
     "TokenStore",
     "TokenTimeoutError",
+    "UnauthorizedError",
+    "UnexpectedResponseError",
+    "ValidationError",
     "__version__",
     "create_client",
     "endpoints_for",
+    "error_from_response",
+    "find_classified_id",
+    "find_classified_id_async",
     "token_provider_of",
+    "unwrap",
 ]
