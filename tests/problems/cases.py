@@ -16,16 +16,6 @@ from email.utils import format_datetime
 from typing import Any
 from uuid import UUID
 
-from aviv_caas_client.api.classifieds import (
-    create_classified,
-    delete_classified,
-    get_classified,
-    get_classifieds,
-    update_classified,
-)
-from aviv_caas_client.api.media import attach_media_to_classified
-from aviv_caas_client.models import AvivClassified, Media
-
 from aviv_caas_auth.problems import (
     ApiError,
     BadRequestError,
@@ -45,6 +35,15 @@ from aviv_caas_auth.problems import (
     UnexpectedServerError,
     ValidationError,
 )
+from aviv_caas_client.api.classifieds import (
+    create_classified,
+    delete_classified,
+    get_classified,
+    get_classifieds,
+    update_classified,
+)
+from aviv_caas_client.api.media import attach_media_to_classified
+from aviv_caas_client.models import AvivClassified, Media
 from tests.problems.conftest import CLASSIFIED_ID, OFFERER_ESTATE_ID, classified_json
 
 DOCS = "https://caas-api-documentation.kugawana.eu/doc/prod/seloger/ingest-v3/index.html#section/Errors/"

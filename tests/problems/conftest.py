@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
+
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.types import unknown_values
-from pytest_httpserver import HTTPServer
 
 USER_AGENT = "TestCRM/1.0 pytest/8 linux/6"
 CLASSIFIED_ID = "5c597a63-6932-4b0c-a2a0-2fd935be1755"

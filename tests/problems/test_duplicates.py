@@ -7,9 +7,6 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from aviv_caas_client import AuthenticatedClient
-from aviv_caas_client.api.classifieds import create_classified
-from aviv_caas_client.models import AvivClassified
 from pytest_httpserver import HTTPServer
 
 from aviv_caas_auth import (
@@ -19,6 +16,9 @@ from aviv_caas_auth import (
     find_classified_id_async,
     unwrap,
 )
+from aviv_caas_client import AuthenticatedClient
+from aviv_caas_client.api.classifieds import create_classified
+from aviv_caas_client.models import AvivClassified
 from tests.problems.cases import DOCS
 from tests.problems.conftest import OFFERER_ESTATE_ID, classified_json
 

@@ -7,8 +7,6 @@ import pickle
 
 import httpx
 import pytest
-from aviv_caas_client import AuthenticatedClient
-from aviv_caas_client.api.classifieds import get_classified
 
 from aviv_caas_auth import (
     ApiError,
@@ -26,6 +24,8 @@ from aviv_caas_auth import (
 )
 from aviv_caas_auth.classify import problem_class
 from aviv_caas_auth.problems import FieldError, UnexpectedServerError
+from aviv_caas_client import AuthenticatedClient
+from aviv_caas_client.api.classifieds import get_classified
 from tests.problems.cases import DOCS
 from tests.problems.conftest import CLASSIFIED_ID, classified_json
 

@@ -11,13 +11,13 @@ import json
 from typing import Any
 
 import pytest
-from aviv_caas_client import AuthenticatedClient
-from aviv_caas_client.models import ErrorResponse
-from aviv_caas_client.types import Response, UnexpectedResponse
 from pytest_httpserver import HTTPServer
 from werkzeug import Response as ServerResponse
 
 from aviv_caas_auth import ApiError, UnexpectedResponseError, unwrap
+from aviv_caas_client import AuthenticatedClient
+from aviv_caas_client.models import ErrorResponse
+from aviv_caas_client.types import Response, UnexpectedResponse
 from tests.problems.cases import API_FAULT_CASES, CALLS, NOW, FaultCase
 
 MODES = ("sync", "async")

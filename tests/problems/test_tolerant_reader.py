@@ -12,6 +12,9 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from pytest_httpserver import HTTPServer
+
+from aviv_caas_auth import unwrap
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.api.classifieds import (
     create_classified,
@@ -28,9 +31,6 @@ from aviv_caas_client.models import (
     RealEstateMetaDataSource,
 )
 from aviv_caas_client.types import UnknownEnumValue, unknown_values
-from pytest_httpserver import HTTPServer
-
-from aviv_caas_auth import unwrap
 from tests.problems.conftest import CLASSIFIED_ID, classified_json
 
 READER = "aviv_caas_client.reader"
