@@ -15,6 +15,9 @@ from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.duplicates import find_classified_id, find_classified_id_async
 from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
 from aviv_caas_auth.errors import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    ApiTransportError,
     CaasError,
     ConfigurationError,
     CredentialsError,
@@ -23,8 +26,8 @@ from aviv_caas_auth.errors import (
     TokenConnectionError,
     TokenEndpointError,
     TokenError,
+    TokenRateLimitedError,
     TokenRefreshLoopError,
-    TokenRejectedError,
     TokenServerError,
     TokenTimeoutError,
 )
@@ -42,25 +45,33 @@ from aviv_caas_auth.problems import (
     PreconditionFailedError,
     RateLimitedError,
     ServerError,
+    TokenRejectedError,
     UnauthorizedError,
     UnexpectedResponseError,
     ValidationError,
 )
 from aviv_caas_auth.provider import DEFAULT_TIMEOUT, TokenProvider
+from aviv_caas_auth.retry import DEFAULT_RETRY, RetryPolicy
 from aviv_caas_auth.store import MEMORY_STORE, BlockingTokenStore, MemoryTokenStore, TokenStore
 from aviv_caas_auth.token import AccessToken, TokenKey
+from aviv_caas_auth.transport import CaasTransport
 from aviv_caas_auth.unwrap import unwrap
 
 __all__ = [
+    "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "MEMORY_STORE",
     "AccessToken",
+    "ApiConnectionError",
     "ApiError",
+    "ApiTimeoutError",
+    "ApiTransportError",
     "BadRequestError",
     "BlockingTokenStore",
     "CaasAuth",
     "CaasCredentials",
     "CaasError",
+    "CaasTransport",
     "Clock",
     "CollidingContactsError",
     "ConfigurationError",
@@ -79,6 +90,7 @@ __all__ = [
     "PreconditionFailedError",
     "RateLimitedError",
     "RefreshPolicy",
+    "RetryPolicy",
     "ServerError",
     "SystemClock",
     "TokenConnectionError",
@@ -86,6 +98,7 @@ __all__ = [
     "TokenError",
     "TokenKey",
     "TokenProvider",
+    "TokenRateLimitedError",
     "TokenRefreshLoopError",
     "TokenRejectedError",
     "TokenServerError",

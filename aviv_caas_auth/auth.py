@@ -1,18 +1,23 @@
 """CaasAuth: the httpx auth flow that puts AVIV's bearer token on every API request.
 
 On a 401 it forgets the token only if it is still the cached one, takes a new one and replays the
-request once; a fresh token rejected again surfaces as TokenRejectedError.
+request once; a fresh token rejected again surfaces as TokenRejectedError (an UnauthorizedError).
+
+httpx runs this flow above the transport: the CaasTransport under it (retries, traceparent) sees
+each request with its token already set, and hands every 401 back here untouched, so a retry
+never replays a request whose token the API rejected.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncGenerator, Generator
 
 import httpx
 
-from aviv_caas_auth.errors import InsecureTransportError, TokenRejectedError
+from aviv_caas_auth.classify import token_rejected_error
+from aviv_caas_auth.errors import InsecureTransportError
+from aviv_caas_auth.problems import TokenRejectedError
 from aviv_caas_auth.provider import TokenProvider
 from aviv_caas_auth.security import is_secure_url
 
@@ -81,29 +86,15 @@ def _require_secure(request: httpx.Request) -> None:
 def _trace(request: httpx.Request, response: httpx.Response) -> None:
     if _log.isEnabledFor(logging.DEBUG):
         _log.debug(
-            "%s %s -> %s traceparent=%s",
+            "%s %s -> %s traceparent=%s (sent %s)",
             request.method,
             request.url.path,
             response.status_code,
             response.headers.get("traceparent"),
+            request.headers.get("traceparent"),
         )
 
 
 def _rejected(response: httpx.Response, provider: TokenProvider) -> TokenRejectedError:
     """The error for a 401 that a new token did not (or would not) cure."""
-    traceparent = response.headers.get("traceparent")
-    detail = ""
-    try:
-        problem = json.loads(response.content)
-        if isinstance(problem, dict):
-            detail = ": " + " - ".join(
-                str(problem[k]) for k in ("title", "detail") if isinstance(problem.get(k), str)
-            )
-    except ValueError:
-        pass
-    return TokenRejectedError(
-        f"AVIV's API rejected a freshly issued access token with 401{detail} ({provider.key.describe()}, "
-        f"traceparent={traceparent}). Check that the environment (production or sandbox) matches the "
-        "credentials and the base_url, and that this client may act for this intermediary_id.",
-        traceparent=traceparent,
-    )
+    return token_rejected_error(response, who=provider.key.describe())

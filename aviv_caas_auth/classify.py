@@ -32,6 +32,7 @@ from aviv_caas_auth.problems import (
     PreconditionFailedError,
     RateLimitedError,
     ServerError,
+    TokenRejectedError,
     UnauthorizedError,
     UnexpectedBadRequestError,
     UnexpectedForbiddenError,
@@ -116,6 +117,23 @@ def error_from_response(response: Response[Any] | httpx.Response, *, clock: Cloc
 
     ``clock`` is only read for a 429's HTTP-date ``Retry-After``.
     """
+    cls, fields = _classify(response, clock)
+    return cls(**fields)
+
+
+def token_rejected_error(response: httpx.Response, *, who: str) -> TokenRejectedError:
+    """The error for a 401 to a freshly issued token (``who``: whose token, without secrets)."""
+    cls, fields = _classify(response, time.time)
+    if issubclass(cls, UnexpectedResponseError):  # not a problem: its snippet is the detail
+        fields["detail"] = fields.pop("snippet") or None
+        del fields["content_type"], fields["reason"]
+    return TokenRejectedError(who=who, **fields)
+
+
+def _classify(
+    response: Response[Any] | httpx.Response, clock: Clock
+) -> tuple[type[ApiError], dict[str, Any]]:
+    """The class of the error for an answer, and the keyword arguments to build it."""
     headers: Mapping[str, str]
     if isinstance(response, httpx.Response):
         status, headers, content = response.status_code, response.headers, response.content
@@ -132,6 +150,7 @@ def error_from_response(response: Response[Any] | httpx.Response, *, clock: Cloc
         "url": request.url.raw_path.decode("ascii", "replace") if request is not None else None,
         "secrets": secrets,
     }
+    cls: type[ApiError]
     if isinstance(parsed, ErrorResponse) and status >= 400:
         common.update(_problem_members(parsed))
         cls = problem_class(status, common["type"], common["title"], has_errors=bool(common["errors"]))
@@ -147,7 +166,7 @@ def error_from_response(response: Response[Any] | httpx.Response, *, clock: Cloc
         common["retry_after"] = parse_retry_after(headers.get("retry-after"), now=clock())
     if issubclass(cls, DuplicatedClassifiedError):
         common["offerer_estate_id"] = _offerer_estate_id(request)
-    return cls(**common)
+    return cls, common
 
 
 def read_problem(response: httpx.Response) -> ErrorResponse | UnexpectedResponse:
@@ -191,12 +210,15 @@ def _unexpected_reason(parsed: object, status: int) -> str:
 def _traceparent(
     headers: Mapping[str, str], request: httpx.Request | None, instance: str | None
 ) -> str | None:
-    """The answer's traceparent header, else the one the request sent, else a traceparent-shaped instance."""
-    for candidate in (headers.get("traceparent"), request.headers.get("traceparent") if request else None):
-        if candidate and candidate.strip():
-            return candidate.strip()[:128]
+    """The answer's traceparent: its header, else a traceparent-shaped ``instance``; else the request's."""
+    answered = headers.get("traceparent")
+    if answered and answered.strip():
+        return answered.strip()[:128]
     if instance and TRACEPARENT.fullmatch(instance):
         return instance
+    sent: str | None = request.headers.get("traceparent") if request is not None else None
+    if sent and sent.strip():
+        return sent.strip()[:128]
     return None
 
 

@@ -20,16 +20,29 @@ class InsecureTransportError(ConfigurationError):
 
 
 class TokenError(CaasError):
-    """No access token could be obtained from AVIV's token endpoint."""
+    """No access token could be obtained from AVIV's token endpoint.
+
+    ``traceparent`` is the one the token request carried (or its answer's), also in the message.
+    """
+
+    def __init__(self, message: str, *, traceparent: str | None = None) -> None:
+        super().__init__(message)
+        self.traceparent = traceparent
 
 
 class TokenEndpointError(TokenError):
     """The token endpoint refused the request (4xx), e.g. ``invalid_client`` or ``access_denied``."""
 
     def __init__(
-        self, message: str, *, status: int = 0, error: str | None = None, error_description: str | None = None
+        self,
+        message: str,
+        *,
+        status: int = 0,
+        error: str | None = None,
+        error_description: str | None = None,
+        traceparent: str | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, traceparent=traceparent)
         self.status = status
         self.error = error
         self.error_description = error_description
@@ -38,9 +51,24 @@ class TokenEndpointError(TokenError):
 class TokenServerError(TokenError):
     """The token endpoint failed (5xx or an unexpected status)."""
 
-    def __init__(self, message: str, *, status: int = 0) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, status: int = 0, traceparent: str | None = None) -> None:
+        super().__init__(message, traceparent=traceparent)
         self.status = status
+
+
+class TokenRateLimitedError(TokenServerError):
+    """The token endpoint answered 429; ``retry_after`` is the wait it asked for, in seconds, if any."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 429,
+        retry_after: float | None = None,
+        traceparent: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status, traceparent=traceparent)
+        self.retry_after = retry_after
 
 
 class TokenTimeoutError(TokenError):
@@ -55,14 +83,46 @@ class MalformedTokenResponseError(TokenError):
     """The token endpoint answered 2xx with something that is not a usable bearer token."""
 
 
-class TokenRejectedError(CaasError):
-    """The API answered 401 to a freshly obtained token, so fetching yet another one would not help."""
-
-    def __init__(self, message: str, *, status: int = 401, traceparent: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.traceparent = traceparent
-
-
 class TokenRefreshLoopError(TokenError):
     """A refresh returned a token that expires no later than the one it should replace."""
+
+
+class ApiTransportError(CaasError):
+    """An API request got no usable answer: the network, a proxy or the connection failed.
+
+    Raised by the calls of a ``create_client`` client instead of httpx's exceptions, once the
+    retry policy gave up. (An answer, however bad, is an ``ApiError`` instead.)
+
+    Attributes:
+        method, url: the request.
+        traceparent: the W3C traceparent of its last attempt, to quote to AVIV support.
+        attempts: how many attempts were made.
+        request_sent: False when the request provably never left (it is safe to send again,
+            whatever its method); True when it may have reached AVIV.
+
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        traceparent: str | None = None,
+        attempts: int = 1,
+        request_sent: bool = True,
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+        self.traceparent = traceparent
+        self.attempts = attempts
+        self.request_sent = request_sent
+
+
+class ApiTimeoutError(ApiTransportError):
+    """An API request timed out (connecting, sending, or waiting for the answer)."""
+
+
+class ApiConnectionError(ApiTransportError):
+    """An API request failed on the network: refused or broken connection, proxy, TLS."""

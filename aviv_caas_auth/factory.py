@@ -15,8 +15,10 @@ from aviv_caas_auth.environments import Environment, endpoints_for
 from aviv_caas_auth.errors import ConfigurationError
 from aviv_caas_auth.policy import RefreshPolicy
 from aviv_caas_auth.provider import DEFAULT_TIMEOUT, TokenProvider
+from aviv_caas_auth.retry import DEFAULT_RETRY, RetryPolicy
 from aviv_caas_auth.security import require_secure_url
 from aviv_caas_auth.store import TokenStore
+from aviv_caas_auth.transport import CONNECTION_OPTIONS, transport_stack
 from aviv_caas_client import AuthenticatedClient
 
 # The generated client insists on a token string; the real one is set per request by CaasAuth.
@@ -29,6 +31,7 @@ def create_client(
     user_agent: str,
     environment: Environment = "production",
     timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+    retry: RetryPolicy | None = DEFAULT_RETRY,
     token_store: TokenStore | None = None,
     base_url: str | None = None,
     token_url: str | None = None,
@@ -49,6 +52,11 @@ def create_client(
     Tokens are cached in ``token_store`` (default: this process's memory) and shared by every client
     with the same credentials; pass ``token_provider`` to share one explicitly. ``httpx_args`` go to
     ``httpx.Client``/``httpx.AsyncClient`` (a ``transport`` there also carries token requests).
+
+    Every request goes through a :class:`~aviv_caas_auth.transport.CaasTransport`: a fresh W3C
+    ``traceparent`` unless you pass one, retries by ``retry`` (``None``: none; see
+    :class:`~aviv_caas_auth.retry.RetryPolicy`), and typed errors instead of httpx's exceptions.
+    Token requests go through the same policy, which only repeats a POST that never left.
     """
     endpoints = endpoints_for(environment, base_url=base_url, token_url=token_url)
     require_secure_url(endpoints.base_url, what="base_url")
@@ -61,6 +69,15 @@ def create_client(
     args = dict(httpx_args or {})
     if "auth" in args:
         raise ConfigurationError("httpx_args must not set 'auth': create_client manages authentication")
+    if retry is not None and not isinstance(retry, RetryPolicy):
+        raise ConfigurationError(
+            f"retry must be a RetryPolicy (or None for no retries), not {type(retry).__name__}"
+        )
+    # The transport carries the connection options (httpx ignores them next to a transport).
+    transport, mounts = args.pop("transport", None), args.pop("mounts", None)
+    connection = {"verify": verify_ssl, **{k: v for k, v in args.items() if k in CONNECTION_OPTIONS}}
+    args.pop("proxy", None)
+    stack = {"retry": retry, "transport": transport, "mounts": mounts, "connection": connection}
     if token_provider is None:
         token_provider = TokenProvider(
             credentials,
@@ -71,7 +88,7 @@ def create_client(
             clock=clock,
             refresh_policy=refresh_policy,
             timeout=timeout,
-            httpx_args=args,
+            httpx_args=transport_stack(**stack, trace=False, typed_errors=False),
         )
     elif token_provider.key.audience != endpoints.audience:
         raise ConfigurationError(
@@ -85,7 +102,11 @@ def create_client(
         verify_ssl=verify_ssl,
         follow_redirects=follow_redirects,
         raise_on_unexpected_status=raise_on_unexpected_status,
-        httpx_args={**args, "auth": CaasAuth(token_provider)},
+        httpx_args={
+            **args,
+            **transport_stack(**stack, trace=True, typed_errors=True),
+            "auth": CaasAuth(token_provider),
+        },
     )
 
 

@@ -164,6 +164,27 @@ class UnauthorizedError(ApiError):
     """401: the access token is missing, invalid or expired."""
 
 
+class TokenRejectedError(UnauthorizedError):
+    """401 to a freshly issued token: fetching yet another one would not help.
+
+    Raised by a ``create_client`` call when the token obtained after a first 401 is rejected too
+    (or when a token was already replaced moments ago): the credentials, environment or
+    intermediary do not fit this API. ``who`` names the client, agency and audience.
+    """
+
+    def __init__(self, *, who: str | None = None, **kwargs: Any) -> None:
+        self.who = who
+        super().__init__(**kwargs)
+
+    def _describe(self) -> str:
+        whose = f" for {self.who}" if self.who else ""
+        return (
+            f"AVIV's API rejected a freshly issued access token{whose}: {super()._describe()}. Check that "
+            "the environment (production or sandbox) matches the credentials and the base_url, and that "
+            "this client may act for this intermediary_id."
+        )
+
+
 class ForbiddenError(ApiError):
     """403: the token lacks a scope this call needs, or the resource is not yours."""
 

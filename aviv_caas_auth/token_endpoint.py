@@ -1,10 +1,14 @@
-"""AVIV's token endpoint without I/O: the request to send, and what its answer means."""
+"""AVIV's token endpoint without I/O: the request to send, and what its answer means.
+
+Every token request carries a fresh W3C ``traceparent``; every TokenError names it.
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import re
+import time
 from typing import Any
 
 import httpx
@@ -16,10 +20,13 @@ from aviv_caas_auth.errors import (
     TokenConnectionError,
     TokenEndpointError,
     TokenError,
+    TokenRateLimitedError,
     TokenServerError,
     TokenTimeoutError,
 )
+from aviv_caas_auth.retry_after import parse_retry_after
 from aviv_caas_auth.token import AccessToken, TokenKey
+from aviv_caas_auth.traceparent import new_traceparent
 
 _SNIPPET = 120
 _TOKENISH = re.compile(r'("access_token"\s*:\s*")[^"]*')
@@ -38,7 +45,12 @@ def build_token_request(credentials: CaasCredentials, endpoints: Endpoints, user
         "POST",
         endpoints.token_url,
         content=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Accept": "application/json", "User-Agent": user_agent},
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "User-Agent": user_agent,
+            "traceparent": new_traceparent(),
+        },
     )
 
 
@@ -71,8 +83,19 @@ def parse_token_response(
 
     Raises a TokenError subclass that says what was wrong; never one that contains the secret or a token.
     """
-    who = f"({key.describe()}, token URL {key.token_url})"
+    traceparent = _traceparent(response)
+    who = f"({key.describe()}, token URL {key.token_url}, traceparent {traceparent or 'not sent'})"
     status = response.status_code
+    if status == 429:
+        retry_after = parse_retry_after(response.headers.get("retry-after"), now=time.time())
+        wait = f" after {retry_after:g} s" if retry_after is not None else " later"
+        raise TokenRateLimitedError(
+            f"AVIV's token endpoint is rate limiting token requests (429) {who}. Try again{wait}; a "
+            "token is valid 24 h, so make sure tokens are cached and shared (token_store=...) "
+            "rather than requested per call.",
+            retry_after=retry_after,
+            traceparent=traceparent,
+        )
     if 400 <= status < 500:
         error, description = _oauth_error(response, secret)
         detail = f"{error}: {description}" if description else (error or _snippet(response, secret))
@@ -84,12 +107,14 @@ def parse_token_response(
             status=status,
             error=error,
             error_description=description,
+            traceparent=traceparent,
         )
     if status >= 300 or status < 200:
         raise TokenServerError(
             f"AVIV's token endpoint failed with {status} {who}: {_snippet(response, secret)!r}. "
             "This is on AVIV's side or a proxy's; try again later.",
             status=status,
+            traceparent=traceparent,
         )
     try:
         payload: Any = json.loads(response.content)
@@ -98,7 +123,8 @@ def parse_token_response(
         raise MalformedTokenResponseError(
             f"AVIV's token endpoint answered {status} with a body that is not JSON ({content_type}, "
             f"{len(response.content)} bytes: {_snippet(response, secret)!r}) {who}. "
-            "Check token_url: it must be AVIV's OAuth token endpoint."
+            "Check token_url: it must be AVIV's OAuth token endpoint.",
+            traceparent=traceparent,
         ) from None
     problems = []
     if not isinstance(payload, dict):
@@ -115,7 +141,8 @@ def parse_token_response(
     if problems or not isinstance(value, str) or expires_in is None:
         raise MalformedTokenResponseError(
             f"AVIV's token endpoint answered {status} without a usable bearer token {who}: "
-            f"{'; '.join(problems)}."
+            f"{'; '.join(problems)}.",
+            traceparent=traceparent,
         )
     return AccessToken(value=value, expires_in=expires_in, expires_at=sent_at + expires_in)
 
@@ -135,14 +162,33 @@ def _oauth_error(response: httpx.Response, secret: str) -> tuple[str | None, str
     )
 
 
+def _traceparent(response: httpx.Response) -> str | None:
+    """The answer's traceparent, else the one the token request carried."""
+    answered: str | None = response.headers.get("traceparent")
+    if answered:
+        return answered[:128]
+    try:
+        sent: str | None = response.request.headers.get("traceparent")
+    except RuntimeError:  # a response built without its request
+        return None
+    return sent
+
+
 def transport_failure(exc: httpx.HTTPError, key: TokenKey) -> TokenError:
     """The TokenError for a request that got no answer (timeout, refused connection, ...)."""
+    try:
+        traceparent = exc.request.headers.get("traceparent")
+    except RuntimeError:  # raised before httpx tied it to a request
+        traceparent = None
+    trace = f" (traceparent {traceparent or 'not sent'})"
     if isinstance(exc, httpx.TimeoutException):
         return TokenTimeoutError(
             f"the token request to {key.token_url} timed out ({type(exc).__name__}); AVIV's token "
-            "endpoint or the network is slow: try again later, or raise `timeout`."
+            f"endpoint or the network is slow: try again later, or raise `timeout`{trace}.",
+            traceparent=traceparent,
         )
     return TokenConnectionError(
         f"could not reach AVIV's token endpoint {key.token_url}: {type(exc).__name__}: {exc}. "
-        "Check the network, proxies and token_url."
+        f"Check the network, proxies and token_url{trace}.",
+        traceparent=traceparent,
     )

@@ -1,0 +1,297 @@
+"""CaasTransport: the httpx transport under every ``create_client`` client (sync and async).
+
+Per request it adds a ``traceparent`` (see :mod:`aviv_caas_auth.traceparent`), sends it through
+the real transport, reads the answer's body, and applies the :class:`~aviv_caas_auth.retry.RetryPolicy`.
+Network failures the policy does not (or no longer) retry become :class:`ApiTimeoutError` or
+:class:`ApiConnectionError`, never a raw httpx exception.
+
+httpx runs the auth flow *above* the transport: the bearer token is set before the transport sees
+the request, and a 401 is handed back to :class:`~aviv_caas_auth.auth.CaasAuth`, never retried
+here. So a retry never replays a request carrying a token the API rejected.
+
+The body is read here (the generated client reads every body anyway) so that a connection that
+breaks, or times out, half-way through an answer is retried or typed like any other failure.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from aviv_caas_auth.errors import ApiConnectionError, ApiTimeoutError, ApiTransportError, ConfigurationError
+from aviv_caas_auth.redaction import redact
+from aviv_caas_auth.retry import NEVER_SENT, Attempts, RetryPolicy, log_retry
+from aviv_caas_auth.traceparent import stamp
+
+# httpx.Client options that shape the connection, and so the transport create_client builds.
+CONNECTION_OPTIONS = frozenset({"verify", "cert", "trust_env", "http1", "http2", "limits", "proxy"})
+
+
+class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Traceparent, retries and typed network errors around a real transport, sync and async.
+
+    ``transport`` is the transport to wrap (sync, async or both); without one, an
+    ``httpx.HTTPTransport`` / ``httpx.AsyncHTTPTransport`` is built on first use from
+    ``connection`` (``verify``, ``cert``, ``trust_env``, ``http1``, ``http2``, ``limits``, ``proxy``).
+    ``retry=None`` sends every request once. ``trace=False`` adds no traceparent, and
+    ``typed_errors=False`` lets httpx's exceptions through (for token requests, whose caller
+    turns them into TokenErrors).
+    """
+
+    def __init__(
+        self,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        *,
+        retry: RetryPolicy | None,
+        connection: Mapping[str, Any] | None = None,
+        trace: bool = True,
+        typed_errors: bool = True,
+    ) -> None:
+        self.retry = retry
+        self._given = transport
+        self._connection = dict(connection or {})
+        self._trace = trace
+        self._typed_errors = typed_errors
+        self._sync: httpx.BaseTransport | None = (
+            transport if isinstance(transport, httpx.BaseTransport) else None
+        )
+        self._async: httpx.AsyncBaseTransport | None = (
+            transport if isinstance(transport, httpx.AsyncBaseTransport) else None
+        )
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        inner = type(self._given).__name__ if self._given is not None else "HTTPTransport"
+        return f"CaasTransport({inner}, retry={self.retry!r})"
+
+    # -- sync ---------------------------------------------------------------------------------
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, retrying by the policy; the answer's body is read."""
+        inner = self._sync or self._open_sync()
+        if self._trace:
+            stamp(request)
+        attempts = self.retry.start(request) if self.retry is not None else None
+        while True:
+            try:
+                response = inner.handle_request(request)
+                _read(response)
+            except httpx.TransportError as error:
+                if attempts is None or (wait := attempts.after_error(error)) is None:
+                    raise self._failure(error, request, attempts) from error
+                cause = type(error).__name__
+            else:
+                if attempts is None or (wait := attempts.after_response(response)) is None:
+                    return response
+                cause = f"answered {response.status_code}"
+            self._next_attempt(request, cause, wait, attempts)
+            attempts.policy.sleep(wait)
+
+    def close(self) -> None:
+        """Close the sync transport."""
+        if self._sync is not None:
+            self._sync.close()
+
+    def _open_sync(self) -> httpx.BaseTransport:
+        with self._lock:
+            if self._sync is None:
+                if self._given is not None:
+                    raise ConfigurationError(
+                        f"httpx_args['transport'] is {type(self._given).__name__}, an async-only transport: "
+                        "sync calls need an httpx.BaseTransport"
+                    )
+                self._sync = httpx.HTTPTransport(**self._connection)
+            return self._sync
+
+    # -- async --------------------------------------------------------------------------------
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Async ``handle_request``."""
+        inner = self._async or self._open_async()
+        if self._trace:
+            stamp(request)
+        attempts = self.retry.start(request) if self.retry is not None else None
+        while True:
+            try:
+                response = await inner.handle_async_request(request)
+                await _aread(response)
+            except httpx.TransportError as error:
+                if attempts is None or (wait := attempts.after_error(error)) is None:
+                    raise self._failure(error, request, attempts) from error
+                cause = type(error).__name__
+            else:
+                if attempts is None or (wait := attempts.after_response(response)) is None:
+                    return response
+                cause = f"answered {response.status_code}"
+            self._next_attempt(request, cause, wait, attempts)
+            await attempts.policy.async_sleep(wait)
+
+    async def aclose(self) -> None:
+        """Close the async transport."""
+        if self._async is not None:
+            await self._async.aclose()
+
+    def _open_async(self) -> httpx.AsyncBaseTransport:
+        with self._lock:
+            if self._async is None:
+                if self._given is not None:
+                    raise ConfigurationError(
+                        f"httpx_args['transport'] is {type(self._given).__name__}, a sync-only transport: "
+                        "async calls need an httpx.AsyncBaseTransport"
+                    )
+                self._async = httpx.AsyncHTTPTransport(**self._connection)
+            return self._async
+
+    # -- shared -------------------------------------------------------------------------------
+
+    def _next_attempt(self, request: httpx.Request, cause: str, wait: float, attempts: Attempts) -> None:
+        if self._trace:
+            stamp(request)  # same trace id, new parent id
+        log_retry(request, cause, wait, attempts)
+
+    def _failure(
+        self, error: httpx.TransportError, request: httpx.Request, attempts: Attempts | None
+    ) -> Exception:
+        if not self._typed_errors:
+            return error
+        return transport_error(error, request, attempts.count if attempts is not None else 1)
+
+
+def _read(response: httpx.Response) -> None:
+    """Read the answer's body into memory (so a failure while reading is this transport's to handle)."""
+    stream = response.stream
+    if isinstance(stream, httpx.ByteStream):
+        return
+    if not isinstance(stream, httpx.SyncByteStream):  # pragma: no cover - httpx guarantees it
+        raise TypeError(f"a sync transport answered with {type(stream).__name__}")
+    try:
+        body = b"".join(stream)
+    finally:
+        stream.close()
+    response.stream = httpx.ByteStream(body)
+    _check_decodable(response, body)
+
+
+async def _aread(response: httpx.Response) -> None:
+    """Async ``_read``."""
+    stream = response.stream
+    if isinstance(stream, httpx.ByteStream):
+        return
+    if not isinstance(stream, httpx.AsyncByteStream):  # pragma: no cover - httpx guarantees it
+        raise TypeError(f"an async transport answered with {type(stream).__name__}")
+    try:
+        body = b"".join([part async for part in stream])
+    finally:
+        await stream.aclose()
+    response.stream = httpx.ByteStream(body)
+    _check_decodable(response, body)
+
+
+def _check_decodable(response: httpx.Response, body: bytes) -> None:
+    """Fail here, as a transport error, on a compressed body httpx could not decode later."""
+    encoding = response.headers.get("content-encoding")
+    if encoding is None or encoding.strip().lower() in ("", "identity"):
+        return
+    try:
+        httpx.Response(response.status_code, headers=response.headers, content=body)
+    except httpx.DecodingError as error:
+        raise _UndecodableAnswer(str(error)) from error
+
+
+class _UndecodableAnswer(httpx.TransportError):
+    """A body that does not match its Content-Encoding (a transport fault: the bytes were garbled)."""
+
+
+_WHAT = (
+    (httpx.ConnectTimeout, "could not connect in time"),
+    (httpx.PoolTimeout, "no free connection in the pool in time"),
+    (httpx.WriteTimeout, "could not send the request in time"),
+    (httpx.ReadTimeout, "the answer did not arrive in time"),
+    (httpx.TimeoutException, "timed out"),
+    (httpx.ConnectError, "could not connect"),
+    (httpx.ProxyError, "the proxy failed"),
+    (httpx.RemoteProtocolError, "the server broke the connection without a complete answer"),
+    (httpx.ReadError, "the connection failed while reading the answer"),
+    (httpx.WriteError, "the connection failed while sending the request"),
+    (_UndecodableAnswer, "the answer's body does not match its Content-Encoding"),
+    (httpx.TransportError, "the request failed"),
+)
+
+
+def transport_error(error: httpx.TransportError, request: httpx.Request, attempts: int) -> ApiTransportError:
+    """The typed error for ``request`` that got no usable answer (message: what, where, traceparent)."""
+    what = next(text for cls, text in _WHAT if isinstance(error, cls))
+    sent = not isinstance(error, NEVER_SENT)
+    timeout = isinstance(error, httpx.TimeoutException)
+    cls = ApiTimeoutError if timeout else ApiConnectionError
+    traceparent = request.headers.get("traceparent")
+    url = str(request.url)
+    if timeout:
+        advice = "AVIV's API or the network is slow: try again later, or raise create_client's `timeout`"
+    else:
+        advice = "check the network, proxies and base_url"
+    if sent and request.method not in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE"):
+        advice += (
+            f"; the {request.method} may have reached AVIV: check its outcome (e.g. GET /classifieds?"
+            "offererEstateId=...) before sending it again"
+        )
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    message = (
+        f"{request.method} {url}: {what}{tries} ({type(error).__name__}: {error or 'no detail'}); "
+        f"{advice} (traceparent {traceparent or 'not sent'})"
+    )
+    authorization = request.headers.get("authorization", "")
+    secrets = (authorization, authorization.partition(" ")[2])
+    return cls(
+        redact(message, secrets=secrets),
+        method=request.method,
+        url=url,
+        traceparent=traceparent,
+        attempts=attempts,
+        request_sent=sent,
+    )
+
+
+def transport_stack(
+    *,
+    retry: RetryPolicy | None,
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+    mounts: Mapping[str, httpx.BaseTransport | httpx.AsyncBaseTransport | None] | None,
+    connection: Mapping[str, Any],
+    trace: bool,
+    typed_errors: bool,
+) -> dict[str, Any]:
+    """``transport`` and ``mounts`` for httpx.Client/AsyncClient, every route through a CaasTransport.
+
+    Without a ``transport`` or ``proxy`` of the caller's, the environment's proxies (``HTTPS_PROXY``,
+    ``NO_PROXY``, ...) are honoured when ``trust_env`` is true, as httpx itself would.
+    """
+    options = {k: v for k, v in connection.items() if k in CONNECTION_OPTIONS and k != "proxy"}
+    proxy = connection.get("proxy")
+
+    def wrap(inner: httpx.BaseTransport | httpx.AsyncBaseTransport | None, via: Any = None) -> CaasTransport:
+        settings = options if via is None else {**options, "proxy": via}
+        return CaasTransport(inner, retry=retry, connection=settings, trace=trace, typed_errors=typed_errors)
+
+    routes: dict[str, CaasTransport | None] = {}
+    if transport is None and proxy is None and connection.get("trust_env", True):
+        for pattern, url in _environment_proxies().items():
+            routes[pattern] = None if url is None else wrap(None, url)
+    for pattern, mounted in (mounts or {}).items():
+        routes[pattern] = None if mounted is None else wrap(mounted)
+    stack: dict[str, Any] = {"transport": wrap(transport, proxy)}
+    if routes:
+        stack["mounts"] = routes
+    return stack
+
+
+def _environment_proxies() -> dict[str, str | None]:
+    """The proxies httpx reads from the environment (a private helper of httpx, hence the guard)."""
+    try:
+        from httpx._utils import get_environment_proxies
+    except ImportError:  # pragma: no cover - a future httpx
+        return {}
+    return get_environment_proxies()
