@@ -61,6 +61,17 @@ def client(httpserver: HTTPServer) -> Iterator[AuthenticatedClient]:
     api.get_httpx_client().close()
 
 
+@pytest.fixture(scope="session")
+def loopback() -> Iterator[HTTPServer]:
+    """One threaded loopback server for the create_client rows (a row mounts its script on it)."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
+
+
 @pytest.fixture(autouse=True)
 def fresh_unknown_value_log() -> Iterator[None]:
     """Each test starts with nothing logged yet, so "logged once" is about that test alone."""
