@@ -8,19 +8,29 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response as ServerResponse
 
-from aviv_caas_auth import ApiError, UnexpectedResponseError, unwrap
+from aviv_caas_auth import (
+    ApiError,
+    CaasCredentials,
+    MemoryTokenStore,
+    TokenRejectedError,
+    UnexpectedResponseError,
+    create_client,
+    unwrap,
+)
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.models import ErrorResponse
 from aviv_caas_client.types import Response, UnexpectedResponse
 from tests.problems.cases import API_FAULT_CASES, CALLS, NOW, FaultCase
 
 MODES = ("sync", "async")
+TRACE = re.compile(r"00-[0-9a-f]{32}-[0-9a-f]{16}-01")
 
 
 def serve(httpserver: HTTPServer, case: FaultCase) -> None:
@@ -153,3 +163,48 @@ def test_unknown_status_code_is_kept_as_a_number(httpserver: HTTPServer, client:
 
     assert answer.status_code == 521
     assert isinstance(answer.parsed, ErrorResponse)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "case", [pytest.param(case, id=case.id, marks=pytest.mark.fault_case) for case in API_FAULT_CASES]
+)
+def test_fault_case_through_create_client(httpserver: HTTPServer, case: FaultCase, mode: str) -> None:
+    """The same rows through create_client's whole stack (auth flow, CaasTransport), retries off.
+
+    A 401 is the auth flow's: it refreshes once, and the second 401 is a TokenRejectedError,
+    raised by the call itself, which is the UnauthorizedError the row expects.
+    """
+    serve(httpserver, case)
+    token = {"access_token": "tok-" + "7" * 40, "expires_in": 86400, "token_type": "Bearer"}
+    httpserver.expect_request("/oauth/token", method="POST").respond_with_json(token)
+    client = create_client(
+        CaasCredentials("crm-client", "s3cr3t-" + "9" * 24, "agency-42"),
+        user_agent="TestCRM/1.0.0",
+        environment="sandbox",
+        base_url=httpserver.url_for("/"),
+        token_url=httpserver.url_for("/oauth/token"),
+        token_store=MemoryTokenStore(),
+        retry=None,
+    )
+
+    with pytest.raises(ApiError) as raised:  # from the call (a 401) or from unwrap
+        unwrap(perform(client, case, mode), clock=lambda: NOW)
+    error = raised.value
+
+    api_calls = [request for request, _ in httpserver.log if request.path != "/oauth/token"]
+    if case.status == 401:
+        assert type(error) is TokenRejectedError
+        assert len(api_calls) == 2
+    else:
+        assert type(error) is case.expected
+        assert len(api_calls) == 1
+    assert isinstance(error, case.expected)
+    assert error.status == case.status
+    assert error.traceparent == case.traceparent
+    assert f"traceparent {case.traceparent}" in str(error)
+    assert f"{CALLS[case.call].method} {CALLS[case.call].path}" in str(error)
+    assert token["access_token"] not in str(error)
+    assert TRACE.fullmatch(api_calls[0].headers["traceparent"])  # every request carries one
+    if case.check is not None and case.status != 401:
+        case.check(error)
