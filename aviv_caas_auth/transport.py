@@ -148,9 +148,9 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     # -- shared -------------------------------------------------------------------------------
 
     def _next_attempt(self, request: httpx.Request, cause: str, wait: float, attempts: Attempts) -> None:
+        log_retry(request, cause, wait, attempts)  # with the traceparent of the attempt that failed
         if self._trace:
             stamp(request)  # same trace id, new parent id
-        log_retry(request, cause, wait, attempts)
 
     def _failure(
         self, error: httpx.TransportError, request: httpx.Request, attempts: Attempts | None
@@ -163,8 +163,6 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 def _read(response: httpx.Response) -> None:
     """Read the answer's body into memory (so a failure while reading is this transport's to handle)."""
     stream = response.stream
-    if isinstance(stream, httpx.ByteStream):
-        return
     if not isinstance(stream, httpx.SyncByteStream):  # pragma: no cover - httpx guarantees it
         raise TypeError(f"a sync transport answered with {type(stream).__name__}")
     try:
@@ -178,8 +176,6 @@ def _read(response: httpx.Response) -> None:
 async def _aread(response: httpx.Response) -> None:
     """Async ``_read``."""
     stream = response.stream
-    if isinstance(stream, httpx.ByteStream):
-        return
     if not isinstance(stream, httpx.AsyncByteStream):  # pragma: no cover - httpx guarantees it
         raise TypeError(f"an async transport answered with {type(stream).__name__}")
     try:
