@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from aviv_caas_auth import raw_headers
 from aviv_caas_auth.errors import ApiConnectionError, ApiTimeoutError, ApiTransportError, ConfigurationError
 from aviv_caas_auth.redaction import redact
 from aviv_caas_auth.retry import NEVER_SENT, Attempts, RetryPolicy, log_retry
@@ -188,7 +189,7 @@ async def _aread(response: httpx.Response) -> None:
 
 def _check_decodable(response: httpx.Response, body: bytes) -> None:
     """Fail here, as a transport error, on a compressed body httpx could not decode later."""
-    encoding = response.headers.get("content-encoding")
+    encoding = raw_headers.find(response.headers, b"content-encoding")
     if encoding is None or encoding.strip().lower() in ("", "identity"):
         return
     try:
