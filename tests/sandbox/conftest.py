@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aviv_caas_auth.sandbox import ApiSpec, Credentials, Sandbox
+from aviv_caas_auth.sandbox import ApiSpec, CaasCredentials, Sandbox
 from aviv_caas_auth.sandbox.conformance import ResponseChecker
 
 UA = "TestCRM/1.0 pytest/8 linux/6"
@@ -51,7 +51,7 @@ def caas_sandbox_factory(
 
 
 def token_request(
-    sandbox: Sandbox, credentials: Credentials | None = None, audience: str | None = None
+    sandbox: Sandbox, credentials: CaasCredentials | None = None, audience: str | None = None
 ) -> httpx.Response:
     creds = credentials or sandbox.credentials
     return httpx.post(
@@ -66,7 +66,9 @@ def token_request(
     )
 
 
-def fetch_token(sandbox: Sandbox, credentials: Credentials | None = None, audience: str | None = None) -> str:
+def fetch_token(
+    sandbox: Sandbox, credentials: CaasCredentials | None = None, audience: str | None = None
+) -> str:
     response = token_request(sandbox, credentials, audience)
     assert response.status_code == 200, response.text
     return str(response.json()["access_token"])
