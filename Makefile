@@ -1,4 +1,5 @@
 # aviv-caas: every target works from a fresh clone; each depends on what it needs.
+#   make demo      the whole client against the embedded local sandbox (see scripts/demo.py)
 #   make install   venv (.venv), pinned deps, spec check, generation, editable install
 #   make test      install + lint + the test suite (what CI runs)
 #   make spec      check AVIV's document against openapi/pin.toml and write the patched copy
@@ -23,7 +24,7 @@ ifdef CAAS_SPEC
 export CAAS_SPEC
 endif
 
-.PHONY: install deps spec generate ensure-generated test lint clean
+.PHONY: install deps spec generate ensure-generated test lint clean demo
 
 $(DEPS_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +53,9 @@ lint: install
 	$(BIN)/ruff check aviv_caas_auth scripts tests
 	$(BIN)/ruff format --check aviv_caas_auth scripts tests
 	$(BIN)/mypy
+
+demo: install
+	$(PY) -m scripts.demo
 
 test: install lint
 	$(PY) -m pytest $(PYTEST_ARGS)
