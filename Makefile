@@ -43,7 +43,7 @@ ensure-generated: $(DEPS_STAMP)
 	$(PY) -m scripts.generate --if-changed
 
 $(INSTALL_STAMP): $(DEPS_STAMP) pyproject.toml
-	$(PY) -m pip install --quiet --editable .
+	$(PY) -m pip install --quiet --editable '.[redis]'
 	@touch $@
 
 install: ensure-generated $(INSTALL_STAMP)
