@@ -183,8 +183,9 @@ def _prepare(directory: Path) -> Path:
         if info.st_mode & 0o077:
             raise _unusable(
                 directory,
-                f"its mode is {stat.S_IMODE(info.st_mode):04o}, so other users can get at token files. "
-                f"Run `chmod 700 {directory}`, or pass a new path (created 0700)",
+                f"its mode is {stat.S_IMODE(info.st_mode):04o}, so other users can reach the token files",
+                fix=f"Pass a directory of its own, e.g. {directory / 'aviv-caas-tokens'} (created 0700), or "
+                f"run `chmod 700 {directory}` if it holds nothing but these tokens.",
             )
     try:  # proves we can create, write and remove files there (os.access is blind to read-only mounts)
         fd, probe = tempfile.mkstemp(prefix=".probe-", dir=directory)
@@ -195,11 +196,12 @@ def _prepare(directory: Path) -> Path:
     return directory
 
 
-def _unusable(directory: Path, reason: str) -> ConfigurationError:
-    return ConfigurationError(
-        f"FileTokenStore cannot keep tokens in {directory}: {reason}. "
-        "Pass FileTokenStore(path=...) a directory this user owns and can write."
-    )
+def _unusable(
+    directory: Path,
+    reason: str,
+    fix: str = "Pass FileTokenStore(path=...) a directory this user owns and can write.",
+) -> ConfigurationError:
+    return ConfigurationError(f"FileTokenStore cannot keep tokens in {directory}: {reason}. {fix}")
 
 
 def _read_private(path: Path) -> bytes:

@@ -364,7 +364,7 @@ class _Outage:
         with self._mutex:
             was_down, self._down = self._down, False
         if was_down:
-            _log.warning("Redis token store %s is reachable again; tokens are shared again", self._where)
+            _log.info("Redis token store %s is reachable again; tokens are shared again", self._where)
 
 
 @contextlib.asynccontextmanager

@@ -56,7 +56,8 @@ def race(count: int, spec: dict[str, Any], barrier: Path) -> list[str]:
     """
     barrier.mkdir()
     workers = [
-        start_worker({**spec, "barrier": str(barrier), "index": i, "use_async": i % 2 == 1}) for i in range(count)
+        start_worker({**spec, "barrier": str(barrier), "index": i, "use_async": i % 2 == 1})
+        for i in range(count)
     ]
     try:
         deadline = time.monotonic() + 120
