@@ -20,6 +20,7 @@ import logging
 import os
 import stat
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Final
@@ -38,6 +39,9 @@ DEFAULT_LOCK_TIMEOUT: Final = 60.0
 """Seconds to wait for another process's refresh (more than the default token request timeouts)."""
 
 _MAX_RECORD_BYTES: Final = 64 * 1024
+_TEMP_PREFIX: Final = ".tmp-"
+_STALE_TEMP_AGE: Final = 3600.0
+"""A temp file this old was left by a writer that died before renaming it (it may hold a token)."""
 _POSIX: Final = os.name == "posix"
 _READ_FLAGS: Final = (
     os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -69,6 +73,7 @@ class FileTokenStore(BlockingTokenStore):
             raise ConfigurationError(f"FileTokenStore lock_timeout must be > 0 seconds, got {lock_timeout!r}")
         self.lock_timeout = float(lock_timeout)
         self.directory = _prepare(Path(path) if path is not None else default_directory())
+        _remove_stale_temp_files(self.directory)
 
     def __repr__(self) -> str:
         return f"FileTokenStore({str(self.directory)!r})"
@@ -97,7 +102,7 @@ class FileTokenStore(BlockingTokenStore):
     def save(self, key: TokenKey, token: AccessToken) -> None:
         """Write ``token`` for ``key`` atomically: a private temp file, fsync, rename, fsync the directory."""
         data = encode(key, token)
-        fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
+        fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".json", dir=self.directory)
         try:
             with os.fdopen(fd, "wb") as file:
                 if _POSIX:
@@ -194,6 +199,15 @@ def _prepare(directory: Path) -> Path:
     except OSError as exc:
         raise _unusable(directory, f"cannot write there ({exc.strerror or exc})") from None
     return directory
+
+
+def _remove_stale_temp_files(directory: Path) -> None:
+    """Delete temp files that writers which died before their rename left behind."""
+    cutoff = time.time() - _STALE_TEMP_AGE
+    for path in directory.glob(f"{_TEMP_PREFIX}*.json"):
+        with contextlib.suppress(OSError):  # gone already, or not ours to remove
+            if path.lstat().st_mtime < cutoff:
+                path.unlink()
 
 
 def _unusable(

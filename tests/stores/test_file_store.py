@@ -10,6 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from aviv_caas_auth import (
     AccessToken,
@@ -179,6 +180,18 @@ def test_the_default_directory_is_the_user_cache(monkeypatch: pytest.MonkeyPatch
     assert stat.S_IMODE((tmp_path / "cache" / "aviv-caas" / "tokens").stat().st_mode) == 0o700
 
 
+def test_temp_files_of_dead_writers_are_cleaned_up(token_dir: Path) -> None:
+    token_dir.mkdir(mode=0o700)
+    stale, fresh = token_dir / ".tmp-dead.json", token_dir / ".tmp-busy.json"
+    for path in (stale, fresh):
+        _plant(path, b'{"access_token": "tok-half-written"')
+    an_hour_and_more_ago = stale.stat().st_mtime - 3700
+    os.utime(stale, (an_hour_and_more_ago, an_hour_and_more_ago))
+    FileTokenStore(token_dir)
+    assert not stale.exists()
+    assert fresh.exists()  # may be a live writer's, about to be renamed
+
+
 def test_bad_lock_timeout_is_refused(token_dir: Path) -> None:
     with pytest.raises(ConfigurationError, match="lock_timeout must be > 0"):
         FileTokenStore(token_dir, lock_timeout=0)
@@ -199,6 +212,21 @@ def test_discard_deletes_only_the_token_it_names(token_dir: Path) -> None:
     assert store.load(key) is None
     assert not store.path_for(key).exists()
     store.discard(key, new)  # nothing left: no error
+
+
+def test_a_lock_held_too_long_is_given_up_with_a_warning_not_a_hang(
+    aviv: FakeAviv, credentials: CaasCredentials, token_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = FileTokenStore(token_dir, lock_timeout=0.2)
+    key = _key(aviv, credentials)
+    caplog.set_level(logging.WARNING, logger="aviv_caas_auth")
+    with FileLock(token_dir / f"{key.digest}.lock", thread_local=False):  # a stuck process holds it
+        assert provider_for(aviv, credentials, token_store=store).get_token().value == aviv.issued[0]
+        other = credentials.for_intermediary("other")
+        async_token = asyncio.run(provider_for(aviv, other, token_store=store).aget_token())
+    assert async_token.value == aviv.issued[1]
+    assert caplog.text.count("refreshing without the lock") == 1  # the async one had its own, free lock
+    assert store.load(key) is not None
 
 
 def test_async_paths(aviv: FakeAviv, credentials: CaasCredentials, token_dir: Path) -> None:

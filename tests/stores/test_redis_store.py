@@ -209,6 +209,27 @@ def test_a_dead_lock_holder_s_lock_expires_and_another_process_fetches(
     assert stored.value == token
 
 
+def test_a_lock_held_too_long_is_given_up_with_a_warning_not_a_hang(
+    aviv: FakeAviv,
+    credentials: CaasCredentials,
+    redis_url: str,
+    redis_client: redis.Redis,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = RedisTokenStore.from_url(redis_url, lock_timeout=0.3)
+    key = _key(aviv, credentials)
+    redis_client.set(store.lock_key(key), "a stuck process", px=600_000)
+    caplog.set_level(logging.WARNING, logger="aviv_caas_auth")
+    assert provider_for(aviv, credentials, token_store=store).get_token().value == aviv.issued[0]
+    async_provider = provider_for(
+        aviv, credentials, token_store=RedisTokenStore.from_url(redis_url, lock_timeout=0.3)
+    )
+    redis_client.delete(store.token_key(key))  # make the async one refresh too
+    assert asyncio.run(async_provider.aget_token()).value == aviv.issued[1]
+    assert caplog.text.count("refreshing without it") == 2
+    assert redis_client.get(store.lock_key(key)) == b"a stuck process"  # not released by a non-owner
+
+
 def test_async_clients_follow_their_event_loop(
     aviv: FakeAviv, credentials: CaasCredentials, redis_url: str
 ) -> None:
