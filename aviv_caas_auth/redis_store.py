@@ -7,7 +7,7 @@ after ``lock_ttl``. No client id or secret in any key or value.
 
 Redis down or timing out never fails a call: reads find nothing, writes and deletes are skipped,
 the lock is skipped, so the caller fetches its own token and keeps it in memory. That is logged
-once per outage (a warning when Redis becomes unreachable, another when it is back); every call
+once per outage (a warning when Redis becomes unreachable, an INFO line when it is back); every call
 tries Redis again, so sharing resumes by itself.
 """
 
