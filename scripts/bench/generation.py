@@ -14,7 +14,7 @@ from scripts.paths import GENERATED_PACKAGE, REPO_ROOT
 GENERATE_TARGET = Target(10.0)
 
 
-@benchmark("make generate", ("generate.wall",))
+@benchmark("generate", ("generate.wall",))
 def generate_wall_time(ctx: BenchContext) -> Iterator[Figure]:
     """Median wall time of ``python -m scripts.generate`` (spec check, overlay, generator, ruff)."""
     build = ctx.work_dir / "generate-build"

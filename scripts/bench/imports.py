@@ -122,7 +122,7 @@ def _median(runs: list[ImportRun]) -> float:
 ROWS = ("import.cached.endpoint+auth", "import.source.endpoint+auth", "import.models_loaded")
 
 
-@benchmark("cold import", ROWS)
+@benchmark("cold-import", ROWS)
 def cold_import(ctx: BenchContext) -> Iterator[Figure]:
     """Lazy vs eager models package: import time and model modules loaded."""
     variants = {"lazy": GENERATED_PACKAGE.parent, "eager": build_eager_package(ctx.work_dir)}

@@ -51,7 +51,7 @@ def table(outcomes: Sequence[Outcome]) -> str:
             if figure.baseline is None
             else f"{format_quantity(figure.baseline, figure.unit)} ({figure.baseline_label})"
         )
-        ratio = "-" if figure.ratio is None else f"{figure.ratio:.2f}x"
+        ratio = "-" if figure.ratio is None else f"{figure.ratio:.3f}x"
         target = "-" if figure.target is None else format_target(figure.target, figure)
         lines.append(
             (figure.row, format_quantity(figure.value, figure.unit), baseline, ratio, target, figure.note)
