@@ -5,6 +5,8 @@
 #   make spec      check AVIV's document against openapi/pin.toml and write the patched copy
 #   make generate  regenerate generated/aviv_caas_client from the patched spec
 #   make lint      ruff + mypy --strict on the hand-written code
+#   make bench     print the performance figures of issue 7 (ratios to baselines measured in the same run);
+#                  BENCH_ARGS=--quick for a smoke run, BENCH_ARGS=--list for the rows
 #   make clean     remove everything the build made
 # AVIV's document is read from CAAS_SPEC (default: see openapi/pin.toml), e.g.
 #   make install CAAS_SPEC=/path/to/aviv-classified-api-v3.1.3.json
@@ -19,12 +21,13 @@ PIP_VERSION := 26.0.1
 DEPS_STAMP := $(VENV)/.deps-installed
 INSTALL_STAMP := $(VENV)/.project-installed
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 ifdef CAAS_SPEC
 export CAAS_SPEC
 endif
 
-.PHONY: install deps spec generate ensure-generated test lint clean demo
+.PHONY: install deps spec generate ensure-generated test lint bench clean demo
 
 $(DEPS_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +62,9 @@ demo: install
 
 test: install lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m scripts.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build generated/aviv_caas_client .pytest_cache .mypy_cache .ruff_cache .hypothesis
