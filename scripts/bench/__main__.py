@@ -42,7 +42,7 @@ def run_one(bench: Benchmark, ctx: BenchContext) -> tuple[list[Outcome], bool]:
         figures = list(bench.run(ctx))
     except BenchSkipped as skipped:
         return [Outcome(row, problem=f"skipped: {skipped}") for row in bench.rows], True
-    except Exception as exc:  # a broken benchmark is reported, the others still run
+    except Exception as exc:  # noqa: BLE001 - a broken benchmark is reported, the others still run
         traceback.print_exc(file=sys.stderr)
         return [Outcome(row, problem=f"FAILED: {type(exc).__name__}: {exc}") for row in bench.rows], False
     by_row = {figure.row: figure for figure in figures}

@@ -17,10 +17,10 @@ import asyncio
 from collections.abc import Iterator
 
 import httpx
+
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.api.classifieds import get_classified
 from aviv_caas_client.models import GetClassifiedResponse200
-
 from scripts.bench.fixtures import BASE_URL, CLASSIFIED_ID, CLASSIFIED_PATH, TOKEN, USER_AGENT, mock_transport
 from scripts.bench.registry import BenchContext, Figure, Target, benchmark
 from scripts.bench.timing import AsyncCall, SyncCall, per_call, per_call_async

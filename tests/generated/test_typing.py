@@ -17,11 +17,11 @@ from uuid import UUID
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.api.classifieds import get_classified
 from aviv_caas_client.models import AvivClassified, ErrorResponse, EstateType, GetClassifiedResponse200
-from aviv_caas_client.types import Response
+from aviv_caas_client.types import Response, UnexpectedResponse
 
 
 def fetch(client: AuthenticatedClient, classified_id: UUID) -> AvivClassified | None:
-    response: Response[ErrorResponse | GetClassifiedResponse200] = get_classified.sync_detailed(
+    response: Response[ErrorResponse | GetClassifiedResponse200 | UnexpectedResponse] = get_classified.sync_detailed(
         classified_id, client=client
     )
     parsed = response.parsed
