@@ -74,8 +74,8 @@ def input_digest(prepared: Path, pins: dict[str, str], templates: Path = TEMPLAT
     return digest.hexdigest()
 
 
-def run_generator(prepared: Path, destination: Path, templates: Path = TEMPLATES_DIR) -> None:
-    """Run openapi-python-client into ``destination`` (which must not exist)."""
+def run_generator(prepared: Path, destination: Path, templates: Path = TEMPLATES_DIR) -> str:
+    """Run openapi-python-client into ``destination`` (which must not exist); return what it printed."""
     bin_dir = Path(sys.executable).parent
     command = [
         str(bin_dir / "openapi-python-client"),
@@ -99,6 +99,7 @@ def run_generator(prepared: Path, destination: Path, templates: Path = TEMPLATES
     problems = [line for line in output.splitlines() if re.search(r"warning|error|not in path", line, re.I)]
     if result.returncode != 0 or problems or not (destination / "__init__.py").is_file():
         raise GenerationError(f"openapi-python-client failed (exit {result.returncode}):\n{output}")
+    return output
 
 
 def generate(
