@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import json
 import re
 import typing
 import uuid
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from openapi_python_client.strings import PythonIdentifier
 
+from aviv_caas_client.errors import InvalidEnumValueError
 from aviv_caas_client.models.aviv_classified import AvivClassified
 from scripts.paths import GENERATED_PACKAGE
 from tests.spec.bodies import paris_apartment_for_sale
@@ -207,8 +209,13 @@ def test_a_paris_body_with_a_plus_round_trips(efficiency_class: str) -> None:
     assert json_differences(body, model.to_dict(), [inlined_component("AvivClassified")]) == []
 
 
-def test_an_undocumented_enum_value_is_rejected() -> None:
+def test_an_undocumented_enum_value_is_kept_when_read_and_refused_when_built() -> None:
     body = paris_apartment_for_sale()
     body["data"]["energy"]["countrySpecific"]["be"] = {"energyCertificate": {"efficiencyClass": "A+++"}}
-    with pytest.raises(TypeError, match=r"A\+\+\+"):
-        AvivClassified.from_dict(body)
+    read = AvivClassified.from_dict(body)  # what AVIV sent: kept (tolerant reader, issue 6)
+    on_the_wire = json.loads(json.dumps(read.to_dict()))  # UnknownEnumValue serialises as its str
+    assert json_differences(body, on_the_wire, [inlined_component("AvivClassified")]) == []
+    certificate = read.data.energy.country_specific.be.energy_certificate  # type: ignore[union-attr]
+    certificate.efficiency_class = "A+++"  # typed by the user: a plain str, not a value read from AVIV
+    with pytest.raises(InvalidEnumValueError, match=r"A\+\+\+"):
+        read.to_dict()

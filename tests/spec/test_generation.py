@@ -179,6 +179,9 @@ def test_make_generate_leaves_aviv_caas_auth_untouched(make_generate_twice: dict
     auth_after = {k: v for k, v in watched_after.items() if k.startswith("aviv_caas_auth/")}
     assert auth_before
     assert auth_after == auth_before
-    assert sorted(
-        p.name for p in (REPO_ROOT / "aviv_caas_auth").iterdir() if p.name != "__pycache__"
-    ) == sorted(Path(k).name for k in auth_before)
+    on_disk = {
+        p.relative_to(REPO_ROOT).as_posix()
+        for p in (REPO_ROOT / "aviv_caas_auth").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert on_disk == set(auth_before)  # the snapshot really covered every file
