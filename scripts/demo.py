@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import os
 import sys
 import time
@@ -23,6 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from aviv_caas_auth import CaasCredentials, CaasError, create_client, token_provider_of, unwrap
+from aviv_caas_auth.sandbox.samples import living_room_picture, paris_apartment_for_sale
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.api.classifieds import (
     create_classified,
@@ -39,59 +39,10 @@ from aviv_caas_client.types import UNSET, Response, Unset
 USER_AGENT = "aviv-caas-demo/0.1.0"
 T = TypeVar("T")
 
-APARTMENT: dict[str, Any] = {
-    "portals": ["SL", "LI"],
-    "data": {
-        "estateType": "APARTMENT",
-        "distributionType": "BUY",
-        "location": {
-            "postalcode": "75011",
-            "city": "Paris",
-            "street": "Rue Oberkampf",
-            "houseNumber": "42",
-            "country": "FR",
-            "floorNumber": 3,
-        },
-        "prices": {"currency": "EUR", "buy": {"price": {"amount": 685000, "isVatIncluded": True}}},
-        "spaces": {
-            "spaceMeasureUnit": "SQUARE_METER",
-            "overallSpace": 68.5,
-            "residential": {"livingSpace": 68.5, "balconySpace": 4.2},
-        },
-        "structure": {
-            "rooms": {
-                "numberOfRooms": 3,
-                "numberOfBedRooms": 2,
-                "numberOfBathRooms": 1,
-                "numberOfBalconies": 1,
-            },
-            "building": {"numberOfFloors": 6},
-        },
-        "texts": {
-            "headline": {
-                "fr": "Appartement 3 pièces lumineux, Oberkampf",
-                "en": "Bright 3-room flat, Oberkampf",
-            },
-            "description": {
-                "fr": "Au 3e étage avec ascenseur : séjour traversant, deux chambres, balcon sur cour.",
-                "en": "Third floor with lift: through living room, two bedrooms, balcony over the courtyard.",
-            },
-        },
-        "metaData": {
-            "source": {
-                "sourceSystem": "aviv-caas-demo",
-                "sourceSystemVersion": "0.1.0",
-                "offererMarketingKey": "OBK-42-3P",
-                "offererEstateId": "demo",
-            }
-        },
-    },
-}
 
-
-def apartment(offerer_estate_id: str, *, price: int = 685000) -> AvivClassified:
-    """The demo apartment as the typed request model."""
-    body = copy.deepcopy(APARTMENT)
+def apartment(offerer_estate_id: str, *, price: int = 845000) -> AvivClassified:
+    """The sample Paris apartment (aviv_caas_auth.sandbox.samples) as the typed request model."""
+    body = paris_apartment_for_sale()
     body["data"]["metaData"]["source"]["offererEstateId"] = offerer_estate_id
     body["data"]["prices"]["buy"]["price"]["amount"] = price
     return AvivClassified.from_dict(body)
@@ -149,24 +100,18 @@ def run_sync(client: AuthenticatedClient, steps: Steps, run_id: str, status_time
     steps.show("read it with its ETag", read, f"ETag {etag}, price {price:g} EUR")
 
     updated = update_classified.sync_detailed(
-        classified_id, client=client, body=apartment(f"demo-{run_id}-1", price=669000), if_match=etag
+        classified_id, client=client, body=apartment(f"demo-{run_id}-1", price=829000), if_match=etag
     )
     unwrap(updated)
-    steps.show("update the price with If-Match", updated, "685000 -> 669000 EUR")
+    steps.show("update the price with If-Match", updated, "845000 -> 829000 EUR")
     return classified_id
 
 
 async def run_async(client: AuthenticatedClient, steps: Steps, run_id: str, classified_id: uuid.UUID) -> None:
     """Attach media, list with pagination, withdraw (asynchronous half)."""
-    media = Media.from_dict(
-        {
-            "url": f"https://images.example.com/{run_id}/living-room.jpg",
-            "mediaType": "PICTURE",
-            "title": "Séjour traversant",
-            "tags": ["LIVING_ROOM"],
-            "displayOrder": 1,
-        }
-    )
+    picture = living_room_picture()
+    picture["url"] = picture["url"].replace("ref-75011-0042", f"demo-{run_id}")
+    media = Media.from_dict(picture)
     attached = await attach_media_to_classified.asyncio_detailed(classified_id, client=client, body=media)
     steps.show(
         "attach a media (async)", attached, f"mediaId {required(unwrap(attached).media_id, 'mediaId')}"

@@ -71,7 +71,7 @@ def test_generated_client_create_get_update_patch(caas_sandbox, generated):
     got = get_classified.sync_detailed(classified_id, client=generated)
     assert got.headers["ETag"] == '"3"'
     assert got.parsed.to_dict()["data"]["texts"]["headline"] == {
-        "fr": "Appartement 3 pièces lumineux, Oberkampf",
+        "fr": "Bastille : 3 pièces lumineux avec balcon",
         "en": "Bright 3-room flat",
     }
 
