@@ -1,9 +1,12 @@
 # aviv-caas: every target works from a fresh clone; each depends on what it needs.
+#   make demo      the whole client against the embedded local sandbox (see scripts/demo.py)
 #   make install   venv (.venv), pinned deps, spec check, generation, editable install
 #   make test      install + lint + the test suite (what CI runs)
 #   make spec      check AVIV's document against openapi/pin.toml and write the patched copy
 #   make generate  regenerate generated/aviv_caas_client from the patched spec
 #   make lint      ruff + mypy --strict on the hand-written code
+#   make bench     print the performance figures of issue 7 (ratios to baselines measured in the same run);
+#                  BENCH_ARGS=--quick for a smoke run, BENCH_ARGS=--list for the rows
 #   make clean     remove everything the build made
 # AVIV's document is read from CAAS_SPEC (default: see openapi/pin.toml), e.g.
 #   make install CAAS_SPEC=/path/to/aviv-classified-api-v3.1.3.json
@@ -18,12 +21,13 @@ PIP_VERSION := 26.0.1
 DEPS_STAMP := $(VENV)/.deps-installed
 INSTALL_STAMP := $(VENV)/.project-installed
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 ifdef CAAS_SPEC
 export CAAS_SPEC
 endif
 
-.PHONY: install deps spec generate ensure-generated test lint clean
+.PHONY: install deps spec generate ensure-generated test lint bench clean demo
 
 $(DEPS_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,7 +47,7 @@ ensure-generated: $(DEPS_STAMP)
 	$(PY) -m scripts.generate --if-changed
 
 $(INSTALL_STAMP): $(DEPS_STAMP) pyproject.toml
-	$(PY) -m pip install --quiet --editable '.[sandbox]'
+	$(PY) -m pip install --quiet --editable '.[redis,sandbox]'
 	@touch $@
 
 install: ensure-generated $(INSTALL_STAMP)
@@ -53,8 +57,14 @@ lint: install
 	$(BIN)/ruff format --check aviv_caas_auth scripts tests
 	$(BIN)/mypy
 
+demo: install
+	$(PY) -m scripts.demo
+
 test: install lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m scripts.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build generated/aviv_caas_client .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -5,7 +5,13 @@ from aviv_caas_client.api.classifieds import get_classifieds
 
 client = create_client(CaasCredentials.from_env(), environment="sandbox", user_agent="MyCRM/2.4.1")
 page = get_classifieds.sync(client=client, limit=50)
+
+``FileTokenStore`` and ``RedisTokenStore`` are imported on first use (PEP 562), so importing this
+package loads neither filelock/platformdirs nor redis.
 """
+
+import importlib
+from typing import TYPE_CHECKING
 
 from aviv_caas_auth._version import __version__
 from aviv_caas_auth.auth import CaasAuth
@@ -57,6 +63,26 @@ from aviv_caas_auth.token import AccessToken, TokenKey
 from aviv_caas_auth.transport import CaasTransport
 from aviv_caas_auth.unwrap import unwrap
 
+if TYPE_CHECKING:
+    from aviv_caas_auth.file_store import FileTokenStore
+    from aviv_caas_auth.redis_store import RedisTokenStore as RedisTokenStore
+
+_LAZY = {
+    "FileTokenStore": "aviv_caas_auth.file_store",
+    "RedisTokenStore": "aviv_caas_auth.redis_store",  # needs the [redis] extra
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import the optional stores when first asked for."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
@@ -81,6 +107,7 @@ __all__ = [
     "Endpoints",
     "Environment",
     "FieldError",
+    "FileTokenStore",
     "ForbiddenError",
     "InsecureTransportError",
     "MalformedTokenResponseError",
@@ -107,6 +134,7 @@ __all__ = [
     "UnauthorizedError",
     "UnexpectedResponseError",
     "ValidationError",
+    # RedisTokenStore is importable by name but not listed: `import *` must work without redis.
     "__version__",
     "create_client",
     "endpoints_for",

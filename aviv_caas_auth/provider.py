@@ -113,6 +113,11 @@ class TokenProvider:
 
     # -- public API -------------------------------------------------------------------------
 
+    @property
+    def token_requests(self) -> int:
+        """Token requests made in this process for this provider's key (by every client sharing it)."""
+        return self._slot.attempts
+
     def get_token(self) -> AccessToken:
         """A valid token: the cached one, or a new one when AVIV's reuse rules allow it."""
         entry = self._slot.entry

@@ -63,19 +63,19 @@ def check_tool_versions() -> dict[str, str]:
     return pins
 
 
-def input_digest(prepared: Path, pins: dict[str, str]) -> str:
+def input_digest(prepared: Path, pins: dict[str, str], templates: Path = TEMPLATES_DIR) -> str:
     """A digest of everything that determines the generated code."""
     digest = hashlib.sha256()
     inputs = [prepared, GENERATOR_CONFIG, Path(__file__)]
-    inputs += sorted(p for p in TEMPLATES_DIR.rglob("*") if p.is_file()) if TEMPLATES_DIR.is_dir() else []
+    inputs += sorted(p for p in templates.rglob("*") if p.is_file()) if templates.is_dir() else []
     for path in inputs:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(repr(sorted(pins.items())).encode())
     return digest.hexdigest()
 
 
-def run_generator(prepared: Path, destination: Path) -> None:
-    """Run openapi-python-client into ``destination`` (which must not exist)."""
+def run_generator(prepared: Path, destination: Path, templates: Path = TEMPLATES_DIR) -> str:
+    """Run openapi-python-client into ``destination`` (which must not exist); return what it printed."""
     bin_dir = Path(sys.executable).parent
     command = [
         str(bin_dir / "openapi-python-client"),
@@ -90,8 +90,8 @@ def run_generator(prepared: Path, destination: Path) -> None:
         str(destination),
         "--fail-on-warning",
     ]
-    if TEMPLATES_DIR.is_dir():
-        command += ["--custom-template-path", str(TEMPLATES_DIR)]
+    if templates.is_dir():
+        command += ["--custom-template-path", str(templates)]
     # The pinned ruff (post hooks) must come first on PATH.
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "NO_COLOR": "1"}
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)  # noqa: S603
@@ -99,15 +99,23 @@ def run_generator(prepared: Path, destination: Path) -> None:
     problems = [line for line in output.splitlines() if re.search(r"warning|error|not in path", line, re.I)]
     if result.returncode != 0 or problems or not (destination / "__init__.py").is_file():
         raise GenerationError(f"openapi-python-client failed (exit {result.returncode}):\n{output}")
+    return output
 
 
 def generate(
-    build_dir: Path = DEFAULT_BUILD_DIR, output: Path = GENERATED_PACKAGE, *, if_changed: bool = False
+    build_dir: Path = DEFAULT_BUILD_DIR,
+    output: Path = GENERATED_PACKAGE,
+    *,
+    if_changed: bool = False,
+    templates: Path = TEMPLATES_DIR,
 ) -> bool:
-    """Regenerate ``output``; return False when skipped because nothing changed."""
+    """Regenerate ``output``; return False when skipped because nothing changed.
+
+    ``templates`` is the custom template folder (the benchmark passes a variant of it).
+    """
     pins = check_tool_versions()
     prepared = prepare(build_dir, verbose=False)
-    digest = input_digest(prepared, pins)
+    digest = input_digest(prepared, pins, templates)
     stamp = build_dir / "generate.stamp"
     up_to_date = stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == digest
     if if_changed and up_to_date and output.joinpath("__init__.py").is_file():
@@ -116,7 +124,7 @@ def generate(
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     fresh = work / output.name
-    run_generator(prepared, fresh)
+    run_generator(prepared, fresh, templates)
     (fresh / "py.typed").write_text("", encoding="utf-8")
     # The patched spec travels with the client it describes (read by the local sandbox).
     shutil.copyfile(prepared, fresh / "openapi.json")

@@ -8,7 +8,7 @@ appended). Actions apply in order, each to the result of the previous one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,7 +73,7 @@ def apply_overlay(document: dict[str, Any], overlay: Mapping[str, Any]) -> list[
         target, kind = _check_action(index, action)
         description = " ".join(str(action.get("description", "")).split())
         try:
-            matches = list(jsonpath.finditer(target, document))
+            matches = _distinct(jsonpath.finditer(target, document))
         except jsonpath.JSONPathError as exc:
             raise OverlayError(f"overlay action #{index + 1}: invalid JSONPath {target!r}: {exc}") from exc
         if not matches:
@@ -92,6 +92,21 @@ def apply_overlay(document: dict[str, Any], overlay: Mapping[str, Any]) -> list[
                     _set(document, match.parts, replaced)
         applied.append(AppliedAction(target, description, kind, len(matches)))
     return applied
+
+
+def _distinct(matches: Iterable[jsonpath.JSONPathMatch]) -> list[jsonpath.JSONPathMatch]:
+    """Each matched node once, in match order.
+
+    An RFC 9535 nodelist may hold a node twice (``$.a[0,0]``, or ``$.a[0,-1]`` on a one-item list);
+    acting twice on it would delete a second item, or append an update to a list twice.
+    """
+    seen: set[tuple[Any, ...]] = set()
+    distinct = []
+    for match in matches:
+        if match.parts not in seen:
+            seen.add(match.parts)
+            distinct.append(match)
+    return distinct
 
 
 def _parent(document: Any, parts: tuple[Any, ...]) -> Any:

@@ -8,13 +8,13 @@ never imports this package.
 - the ``caas_sandbox`` pytest fixture (``aviv_caas_auth.sandbox.pytest_plugin``).
 """
 
+from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.sandbox.clock import Clock, ManualClock, SystemClock
 from aviv_caas_auth.sandbox.config import (
     DEMO_CREDENTIALS,
     ENVIRONMENTS,
     PRODUCTION,
     SANDBOX,
-    Credentials,
     Environment,
     SandboxConfig,
 )
@@ -32,9 +32,9 @@ __all__ = [
     "PRODUCTION",
     "SANDBOX",
     "ApiSpec",
+    "CaasCredentials",
     "ClientUsage",
     "Clock",
-    "Credentials",
     "Delivery",
     "Environment",
     "Exchange",

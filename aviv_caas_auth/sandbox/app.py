@@ -73,7 +73,7 @@ class SandboxApp:
         self.clock = clock
         self.spec = spec or ApiSpec.load(config.spec_path)
         self.issuer = TokenIssuer(config.clients, config.expires_in, clock)
-        self.ledger = UsageLedger(clock, config.refresh_grace)
+        self.ledger = UsageLedger(clock, config.effective_refresh_grace)
         media_portals = self.spec.at("/components/schemas/MediaStatus/properties/portal/enum")
         self.store = Store(clock, config.status_step, media_portals)
         self.faults = FaultKnobs()

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
+from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.sandbox.errors import SandboxError
 
 TOKEN_PATH = "/oauth/token"  # noqa: S105 - a URL path, not a password
@@ -29,17 +30,8 @@ SANDBOX = Environment("sandbox", "https://api.aviv-group.com/sandbox/caas/v3", "
 ENVIRONMENTS: tuple[Environment, ...] = (PRODUCTION, SANDBOX)
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """What a client sends to the token endpoint. The secret never shows in ``repr``."""
-
-    client_id: str
-    client_secret: str = field(repr=False)
-    intermediary_id: str
-
-
 #: Public demo credentials every sandbox accepts unless configured otherwise (documented in the README).
-DEMO_CREDENTIALS = Credentials(
+DEMO_CREDENTIALS = CaasCredentials(
     client_id="caas-sandbox-demo",
     client_secret="caas-sandbox-demo-secret",  # noqa: S106 - a published demo value, not a secret
     intermediary_id="caas-sandbox-agency",
@@ -58,7 +50,8 @@ class SandboxConfig:
     - ``clients``: registered ``client_id -> client_secret``; any non-empty ``intermediary_id`` is accepted.
     - ``status_step``: clock seconds between two status steps (RECEIVED -> CREATING -> CREATED ...).
     - ``refresh_grace``: a token requested in the last ``refresh_grace`` seconds of a still-valid
-      token's life is an early refresh, not a reuse violation (0: strict, the default).
+      token's life is an early refresh, not a reuse violation. ``None`` (the default) allows the
+      last 1/24 of the lifetime (the last hour of 24 h: aviv_caas_auth's proactive window); 0 is strict.
     - ``media_page_size``: page size of ``GET .../media`` (the spec gives it no ``limit``).
     - ``spec_path``: a prepared spec to validate against instead of the one shipped with
       ``aviv_caas_client``.
@@ -70,7 +63,7 @@ class SandboxConfig:
     expires_in: int = 86400
     clients: Mapping[str, str] = field(default_factory=_demo_clients)
     status_step: float = 1.0
-    refresh_grace: float = 0.0
+    refresh_grace: float | None = None
     media_page_size: int = 100
     spec_path: Path | None = None
     webhook_timeout: float = 2.0
@@ -85,11 +78,16 @@ class SandboxConfig:
         for client_id, secret in self.clients.items():
             if not client_id or not secret:
                 raise SandboxError("every registered client needs a non-empty client_id and client_secret")
-        if self.status_step < 0 or self.refresh_grace < 0 or self.webhook_timeout <= 0:
+        if self.status_step < 0 or (self.refresh_grace or 0) < 0 or self.webhook_timeout <= 0:
             raise SandboxError("status_step and refresh_grace must be >= 0, webhook_timeout > 0")
         if self.media_page_size < 1 or self.max_exchanges < 1:
             raise SandboxError("media_page_size and max_exchanges must be >= 1")
         object.__setattr__(self, "clients", MappingProxyType(dict(self.clients)))
+
+    @property
+    def effective_refresh_grace(self) -> float:
+        """``refresh_grace``, or 1/24 of ``expires_in`` when it is None."""
+        return self.expires_in / 24 if self.refresh_grace is None else self.refresh_grace
 
     def __repr__(self) -> str:
         fields = ", ".join(
@@ -98,12 +96,12 @@ class SandboxConfig:
         return f"SandboxConfig(clients=<{len(self.clients)} registered>, {fields})"
 
     @property
-    def credentials(self) -> Credentials:
+    def credentials(self) -> CaasCredentials:
         """Working credentials: the demo ones if registered, else the first registered client."""
         if self.clients.get(DEMO_CREDENTIALS.client_id) == DEMO_CREDENTIALS.client_secret:
             return DEMO_CREDENTIALS
         client_id, secret = next(iter(self.clients.items()))
-        return Credentials(client_id, secret, DEMO_CREDENTIALS.intermediary_id)
+        return CaasCredentials(client_id, secret, DEMO_CREDENTIALS.intermediary_id)
 
 
 def check_loopback_host(host: str) -> str:

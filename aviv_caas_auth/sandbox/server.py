@@ -16,6 +16,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.sandbox.app import SandboxApp
 from aviv_caas_auth.sandbox.clock import Clock, SystemClock
 from aviv_caas_auth.sandbox.config import (
@@ -23,7 +24,6 @@ from aviv_caas_auth.sandbox.config import (
     ENVIRONMENTS,
     SANDBOX,
     TOKEN_PATH,
-    Credentials,
     Environment,
     SandboxConfig,
     check_loopback_host,
@@ -192,8 +192,8 @@ class Sandbox:
         return self.url + ADMIN_PREFIX
 
     @property
-    def credentials(self) -> Credentials:
-        """Credentials this sandbox accepts (the public demo ones by default)."""
+    def credentials(self) -> CaasCredentials:
+        """CaasCredentials this sandbox accepts (the public demo ones by default)."""
         return self.config.credentials
 
     # --- what it did -----------------------------------------------------------------------------

@@ -7,15 +7,15 @@ headers, problem ``instance``), and it must have logged no internal error.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from aviv_caas_auth.sandbox import ApiSpec, Credentials, Sandbox
+from aviv_caas_auth.sandbox import ApiSpec, CaasCredentials, Sandbox
 from aviv_caas_auth.sandbox.conformance import ResponseChecker
+from aviv_caas_auth.sandbox.samples import paris_apartment_for_sale
 
 UA = "TestCRM/1.0 pytest/8 linux/6"
 
@@ -51,7 +51,7 @@ def caas_sandbox_factory(
 
 
 def token_request(
-    sandbox: Sandbox, credentials: Credentials | None = None, audience: str | None = None
+    sandbox: Sandbox, credentials: CaasCredentials | None = None, audience: str | None = None
 ) -> httpx.Response:
     creds = credentials or sandbox.credentials
     return httpx.post(
@@ -66,7 +66,9 @@ def token_request(
     )
 
 
-def fetch_token(sandbox: Sandbox, credentials: Credentials | None = None, audience: str | None = None) -> str:
+def fetch_token(
+    sandbox: Sandbox, credentials: CaasCredentials | None = None, audience: str | None = None
+) -> str:
     response = token_request(sandbox, credentials, audience)
     assert response.status_code == 200, response.text
     return str(response.json()["access_token"])
@@ -81,44 +83,9 @@ def api(sandbox: Sandbox, token: str, base_url: str | None = None, **kwargs: Any
     )
 
 
-APARTMENT: dict[str, Any] = {
-    "portals": ["SL", "LI"],
-    "data": {
-        "estateType": "APARTMENT",
-        "distributionType": "BUY",
-        "location": {
-            "postalcode": "75011",
-            "city": "Paris",
-            "street": "Rue Oberkampf",
-            "houseNumber": "42",
-            "country": "FR",
-            "floorNumber": 3,
-        },
-        "prices": {"currency": "EUR", "buy": {"price": {"amount": 685000, "isVatIncluded": True}}},
-        "spaces": {
-            "spaceMeasureUnit": "SQUARE_METER",
-            "overallSpace": 68.5,
-            "residential": {"livingSpace": 68.5},
-        },
-        "structure": {"rooms": {"numberOfRooms": 3, "numberOfBedRooms": 2, "numberOfBathRooms": 1}},
-        "texts": {
-            "headline": {"fr": "Appartement 3 pièces lumineux, Oberkampf"},
-            "description": {"fr": "Au 3e étage avec ascenseur, séjour traversant, deux chambres."},
-        },
-        "metaData": {
-            "source": {
-                "sourceSystem": "TestCRM",
-                "sourceSystemVersion": "1.0",
-                "offererMarketingKey": "agency-42",
-                "offererEstateId": "CRM-PARIS-0001",
-            }
-        },
-    },
-}
-
-
 def apartment(offerer_estate_id: str = "CRM-PARIS-0001") -> dict[str, Any]:
-    body = copy.deepcopy(APARTMENT)
+    body = paris_apartment_for_sale()
+    body["portals"] = ["SL", "LI"]
     body["data"]["metaData"]["source"]["offererEstateId"] = offerer_estate_id
     return body
 

@@ -4,7 +4,7 @@ from uuid import UUID
 
 import pytest
 
-from aviv_caas_auth.sandbox import Credentials
+from aviv_caas_auth.sandbox import CaasCredentials
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.api.classifieds import (
     create_classified,
@@ -71,7 +71,7 @@ def test_generated_client_create_get_update_patch(caas_sandbox, generated):
     got = get_classified.sync_detailed(classified_id, client=generated)
     assert got.headers["ETag"] == '"3"'
     assert got.parsed.to_dict()["data"]["texts"]["headline"] == {
-        "fr": "Appartement 3 pièces lumineux, Oberkampf",
+        "fr": "Bastille : 3 pièces lumineux avec balcon",
         "en": "Bright 3-room flat",
     }
 
@@ -170,7 +170,7 @@ def test_colliding_contacts(caas_sandbox):
 
 def test_offerers_see_only_their_own_classifieds(caas_sandbox):
     creds = caas_sandbox.credentials
-    other = Credentials(creds.client_id, creds.client_secret, "another-agency")
+    other = CaasCredentials(creds.client_id, creds.client_secret, "another-agency")
     with api(caas_sandbox, fetch_token(caas_sandbox)) as mine:
         classified_id = create(mine, "REF-1")
     with api(caas_sandbox, fetch_token(caas_sandbox, other)) as theirs:

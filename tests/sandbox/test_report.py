@@ -1,6 +1,6 @@
 import httpx
 
-from aviv_caas_auth.sandbox import PRODUCTION, Credentials, SandboxConfig
+from aviv_caas_auth.sandbox import PRODUCTION, CaasCredentials, SandboxConfig
 
 from .conftest import api, fetch_token
 
@@ -50,9 +50,20 @@ def test_refresh_grace_allows_early_refresh(caas_sandbox_factory):
     assert not sandbox.report().compliant
 
 
+def test_default_grace_is_the_clients_proactive_window(caas_sandbox):
+    # aviv_caas_auth refreshes in the last hour of a 24 h token: that is an early refresh, not a violation.
+    fetch_token(caas_sandbox)
+    caas_sandbox.clock.advance(86400 - 3600 + 1)
+    fetch_token(caas_sandbox)
+    assert caas_sandbox.report().compliant
+    caas_sandbox.clock.advance(86400 - 3600 - 60)  # an hour and a minute before the second one expires
+    fetch_token(caas_sandbox)
+    assert not caas_sandbox.report().compliant
+
+
 def test_keys_and_audiences_are_counted_separately(caas_sandbox):
     creds = caas_sandbox.credentials
-    other_agency = Credentials(creds.client_id, creds.client_secret, "agency-2")
+    other_agency = CaasCredentials(creds.client_id, creds.client_secret, "agency-2")
     fetch_token(caas_sandbox)
     fetch_token(caas_sandbox, audience=PRODUCTION.audience)
     fetch_token(caas_sandbox, other_agency)

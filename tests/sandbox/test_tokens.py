@@ -1,8 +1,7 @@
-import dataclasses
-
+import attrs
 import pytest
 
-from aviv_caas_auth.sandbox import PRODUCTION, SANDBOX, Credentials, SandboxConfig
+from aviv_caas_auth.sandbox import PRODUCTION, SANDBOX, CaasCredentials, SandboxConfig
 
 from .conftest import UA, api, create, fetch_token, token_request
 
@@ -70,8 +69,8 @@ def test_token_request_must_be_json(caas_sandbox):
 
 def test_registered_clients_replace_the_demo_one(caas_sandbox_factory):
     sandbox = caas_sandbox_factory(SandboxConfig(clients={"crm-a": "s3cret-a"}))
-    assert token_request(sandbox, Credentials("crm-a", "s3cret-a", "agency-1")).status_code == 200
-    demo = Credentials("caas-sandbox-demo", "caas-sandbox-demo-secret", "x")
+    assert token_request(sandbox, CaasCredentials("crm-a", "s3cret-a", "agency-1")).status_code == 200
+    demo = CaasCredentials("caas-sandbox-demo", "caas-sandbox-demo-secret", "x")
     assert token_request(sandbox, demo).status_code == 401
     assert sandbox.credentials.client_id == "crm-a"
 
@@ -80,7 +79,7 @@ def test_secrets_stay_out_of_reprs():
     config = SandboxConfig(clients={"crm-a": "s3cret-a"})
     assert "s3cret-a" not in repr(config)
     assert "s3cret-a" not in repr(config.credentials)
-    assert "s3cret-a" not in repr(Credentials("crm-a", "s3cret-a", "agency"))
+    assert "s3cret-a" not in repr(CaasCredentials("crm-a", "s3cret-a", "agency"))
 
 
 def test_a_token_works_only_on_the_base_path_of_its_audience(caas_sandbox):
@@ -139,7 +138,7 @@ def test_calls_without_a_sandbox_token_are_rejected(caas_sandbox, authorization,
     assert caas_sandbox.report().unattributed_api_calls == 1
 
 
-def test_credentials_are_a_frozen_dataclass():
-    creds = Credentials("a", "b", "c")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+def test_credentials_are_frozen():
+    creds = CaasCredentials("a", "b", "c")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
         creds.client_id = "x"  # type: ignore[misc]

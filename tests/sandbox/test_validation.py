@@ -137,7 +137,7 @@ def test_patch_result_is_validated_as_a_classified(client):
 
 def test_patch_on_a_missing_parent(client):
     classified_id = create(client)
-    patch = [{"op": "add", "path": "/data/energy/energyType/heatMethod", "value": "CENTRAL"}]
+    patch = [{"op": "add", "path": "/data/management/rent/maxPersons", "value": 2}]  # no `rent` in the body
     response = client.patch(
         f"/classifieds/{classified_id}", json=patch, headers={"Content-Type": "application/json-patch+json"}
     )

@@ -1,0 +1,59 @@
+"""Importing one endpoint module loads only the model modules that module's own imports need."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.generated.static_imports import MODELS, PACKAGE, PACKAGE_DIR, imported_closure, lazy_exports
+
+ENDPOINTS = sorted(
+    f"{PACKAGE}.api.{path.parent.name}.{path.stem}"
+    for path in (PACKAGE_DIR / "api").glob("*/*.py")
+    if path.stem != "__init__"
+)
+
+LOADED = """
+import importlib, json, sys
+importlib.import_module(sys.argv[1])
+print(json.dumps(sorted(m for m in sys.modules if m.partition(".")[0] == "aviv_caas_client")))
+"""
+
+
+def loaded_by(module: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED, module], capture_output=True, text=True, check=True
+    )
+    return set(json.loads(result.stdout))
+
+
+def model_modules(modules: set[str]) -> set[str]:
+    return {module for module in modules if module.startswith(MODELS + ".")}
+
+
+def test_every_endpoint_is_covered() -> None:
+    assert len(ENDPOINTS) == 15
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_endpoint_import_loads_exactly_what_its_imports_need(endpoint: str) -> None:
+    expected = imported_closure(endpoint)
+    loaded = loaded_by(endpoint)
+    assert model_modules(loaded) == model_modules(expected)
+    assert loaded == expected
+    # The needed set is a small part of the models: the response's nested models wait until parsing.
+    assert 0 < len(model_modules(loaded)) < len(lazy_exports()) // 20
+
+
+def test_nested_models_are_not_loaded_before_a_response_is_parsed() -> None:
+    loaded = loaded_by(f"{PACKAGE}.api.classifieds.get_classified")
+    assert model_modules(loaded) == {
+        f"{MODELS}.error_response",
+        f"{MODELS}.error_response_error_source",
+        f"{MODELS}.get_classified_response_200",
+        f"{MODELS}.aviv_classified_portals_item",
+    }
+    assert f"{MODELS}.real_estate" not in loaded

@@ -1,0 +1,50 @@
+"""``make bench --quick`` runs every benchmark and prints a figure for every row (no timing checks)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from scripts.bench.__main__ import load_benchmarks
+from scripts.paths import REPO_ROOT
+
+NUMBER = r"\d+(?:\.\d+)?(?:e[+-]?\d+)?"
+
+
+def test_quick_bench_prints_every_row_with_numbers(tmp_path: Path) -> None:
+    benchmarks = load_benchmarks()
+    rows = [row for bench in benchmarks.values() for row in bench.rows]
+    assert len(rows) == len(set(rows)) >= 10
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.bench", "--quick", "--work-dir", str(tmp_path / "bench")],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.split()}
+    for row in rows:
+        assert row in lines, f"row {row} missing from:\n{result.stdout}"
+        line = lines[row]
+        assert re.match(rf"{re.escape(row)}\s+{NUMBER} \S+", line), line
+        assert "FAILED" not in line, line
+        assert "skipped" not in line, line
+    ratios = [row for row in rows if re.search(rf"\s{NUMBER}x\s", lines[row])]
+    # Every row but the generation wall time has a baseline, hence a ratio.
+    assert sorted(set(rows) - set(ratios)) == ["generate.wall"]
+    assert re.search(rf"^{len(rows)} rows in {NUMBER} s", result.stdout, re.MULTILINE)
+
+
+def test_bench_lists_its_rows() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.bench", "--list"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=True,
+    )
+    for bench in load_benchmarks().values():
+        assert f"{bench.name}: {', '.join(bench.rows)}" in result.stdout
