@@ -13,27 +13,22 @@ from __future__ import annotations
 import httpx
 
 
-def _items(headers: httpx.Headers) -> list[tuple[bytes, bytes, bytes]] | None:
-    items = getattr(headers, "_list", None)
-    return items if isinstance(items, list) else None
-
-
 def find(headers: httpx.Headers, lower_name: bytes) -> str | None:
     """The first value of the header ``lower_name`` (lower-case, ASCII bytes), or None."""
-    items = _items(headers)
-    if items is None:  # pragma: no cover - another httpx: the public, slower way
+    items = getattr(headers, "_list", None)
+    if type(items) is not list:  # pragma: no cover - another httpx: the public, slower way
         value: str | None = headers.get(lower_name.decode("ascii"))
         return value
     for _, name, raw in items:
         if name == lower_name:
-            return raw.decode("latin-1")
+            return str(raw.decode("latin-1"))
     return None
 
 
 def add(headers: httpx.Headers, lower_name: bytes, value: str) -> None:
     """Add the header ``lower_name`` (known to be absent) with the ASCII ``value``."""
-    items = _items(headers)
-    if items is None:  # pragma: no cover
+    items = getattr(headers, "_list", None)
+    if type(items) is not list:  # pragma: no cover
         headers[lower_name.decode("ascii")] = value
     else:
         items.append((lower_name, lower_name, value.encode("ascii")))

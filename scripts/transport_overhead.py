@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -39,6 +39,13 @@ class MemoryTransport(httpx.BaseTransport):
         return httpx.Response(
             200, headers={"Content-Type": "application/json"}, stream=httpx.ByteStream(BODY), request=request
         )
+
+
+class _NetworkStream(httpx.SyncByteStream):
+    """A body that arrives like one from the network (not already in memory)."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield BODY
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -93,7 +100,7 @@ def _pieces(count: int = 20_000, rounds: int = 7) -> dict[str, float]:
 
     def answer() -> httpx.Response:
         headers = {"Content-Type": "application/json"}
-        return httpx.Response(200, headers=headers, stream=httpx.ByteStream(BODY))
+        return httpx.Response(200, headers=headers, stream=_NetworkStream())
 
     def after(item: httpx.Request) -> None:
         attempts = DEFAULT_RETRY.start(item)

@@ -1,8 +1,11 @@
 """The fault-case table: one row per way an API answer can go wrong, and the typed error it must become.
 
 Each row says which generated endpoint is called, what the loopback server answers (status,
-Content-Type, headers, body) and which ApiError subclass ``unwrap`` must raise, exactly. Phase 2
-(retries, token endpoint) extends this table; the suite prints how many rows it ran.
+Content-Type, headers, body) and which ApiError subclass ``unwrap`` must raise, exactly. Every row
+runs on the bare generated client and through ``create_client`` (test_fault_cases.py). The rows
+with retries, timeouts, refused connections and the token endpoint are in scenarios.py (scripted
+servers) and test_sandbox_faults.py (the local sandbox's fault knobs). Every test marked
+``fault_case`` is counted: the run ends with "fault cases: N run, N passed".
 """
 
 from __future__ import annotations
