@@ -11,7 +11,7 @@ import contextlib
 import threading
 import weakref
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from aviv_caas_auth.errors import TokenError
 from aviv_caas_auth.policy import Deadlines
@@ -21,11 +21,17 @@ if TYPE_CHECKING:
     import asyncio
 
 
-class Entry(NamedTuple):
-    """A token in use, with its deadlines on the monotonic clock (a NamedTuple: see ``policy.Deadlines``)."""
+class Entry:
+    """A token in use and its deadlines on the monotonic clock (slotted class: see ``policy.Deadlines``)."""
 
-    token: AccessToken
-    deadlines: Deadlines
+    __slots__ = ("deadlines", "token")
+
+    def __init__(self, token: AccessToken, deadlines: Deadlines) -> None:
+        self.token = token
+        self.deadlines = deadlines
+
+    def __repr__(self) -> str:
+        return f"Entry({self.token!r}, {self.deadlines!r})"
 
 
 class Slot:

@@ -47,7 +47,7 @@ _TOKEN_HTTP_OPTIONS = frozenset(
 )
 
 
-# The effects are NamedTuples, not attrs classes: see ``policy.Deadlines`` (import time).
+# The effects are NamedTuples, not attrs classes: they import faster (see ``policy.Deadlines``).
 class _Load(NamedTuple):
     """Read the store."""
 
