@@ -6,19 +6,21 @@ from aviv_caas_client.api.classifieds import get_classifieds
 client = create_client(CaasCredentials.from_env(), environment="sandbox", user_agent="MyCRM/2.4.1")
 page = get_classifieds.sync(client=client, limit=50)
 
-``FileTokenStore`` and ``RedisTokenStore`` are imported on first use (PEP 562), so importing this
-package loads neither filelock/platformdirs nor redis.
+Importing this package loads what ``create_client`` needs, nothing more. The rest is imported on
+first use (PEP 562): the problem errors and ``unwrap``/``error_from_response``, the duplicate
+lookup (which imports an endpoint module of the generated client) and the optional stores
+(``FileTokenStore`` needs filelock/platformdirs, ``RedisTokenStore`` redis). Type checkers and
+IDEs see them through the imports under ``TYPE_CHECKING``.
 """
 
-import importlib
+import sys
+import types
 from typing import TYPE_CHECKING
 
 from aviv_caas_auth._version import __version__
 from aviv_caas_auth.auth import CaasAuth
-from aviv_caas_auth.classify import error_from_response
 from aviv_caas_auth.clock import Clock, ManualClock, SystemClock
 from aviv_caas_auth.credentials import CaasCredentials
-from aviv_caas_auth.duplicates import find_classified_id, find_classified_id_async
 from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
 from aviv_caas_auth.errors import (
     ApiConnectionError,
@@ -39,48 +41,98 @@ from aviv_caas_auth.errors import (
 )
 from aviv_caas_auth.factory import create_client, token_provider_of
 from aviv_caas_auth.policy import RefreshPolicy
-from aviv_caas_auth.problems import (
-    ApiError,
-    BadRequestError,
-    CollidingContactsError,
-    DuplicatedClassifiedError,
-    DuplicatedMediaError,
-    FieldError,
-    ForbiddenError,
-    NotFoundError,
-    PreconditionFailedError,
-    RateLimitedError,
-    ServerError,
-    TokenRejectedError,
-    UnauthorizedError,
-    UnexpectedResponseError,
-    ValidationError,
-)
 from aviv_caas_auth.provider import DEFAULT_TIMEOUT, TokenProvider
 from aviv_caas_auth.retry import DEFAULT_RETRY, RetryPolicy
 from aviv_caas_auth.store import MEMORY_STORE, BlockingTokenStore, MemoryTokenStore, TokenStore
 from aviv_caas_auth.token import AccessToken, TokenKey
 from aviv_caas_auth.transport import CaasTransport
-from aviv_caas_auth.unwrap import unwrap
 
 if TYPE_CHECKING:
+    from aviv_caas_auth.classify import error_from_response
+    from aviv_caas_auth.duplicates import find_classified_id, find_classified_id_async
     from aviv_caas_auth.file_store import FileTokenStore
+    from aviv_caas_auth.problems import (
+        ApiError,
+        BadRequestError,
+        CollidingContactsError,
+        DuplicatedClassifiedError,
+        DuplicatedMediaError,
+        FieldError,
+        ForbiddenError,
+        NotFoundError,
+        PreconditionFailedError,
+        RateLimitedError,
+        ServerError,
+        TokenRejectedError,
+        UnauthorizedError,
+        UnexpectedResponseError,
+        ValidationError,
+    )
     from aviv_caas_auth.redis_store import RedisTokenStore as RedisTokenStore
+    from aviv_caas_auth.unwrap import unwrap
 
-_LAZY = {
+_PROBLEMS = "aviv_caas_auth.problems"
+
+# Name -> the module defining it, imported when the name is first looked up.
+_LAZY: dict[str, str] = {
+    "ApiError": _PROBLEMS,
+    "BadRequestError": _PROBLEMS,
+    "CollidingContactsError": _PROBLEMS,
+    "DuplicatedClassifiedError": _PROBLEMS,
+    "DuplicatedMediaError": _PROBLEMS,
+    "FieldError": _PROBLEMS,
+    "ForbiddenError": _PROBLEMS,
+    "NotFoundError": _PROBLEMS,
+    "PreconditionFailedError": _PROBLEMS,
+    "RateLimitedError": _PROBLEMS,
+    "ServerError": _PROBLEMS,
+    "TokenRejectedError": _PROBLEMS,
+    "UnauthorizedError": _PROBLEMS,
+    "UnexpectedResponseError": _PROBLEMS,
+    "ValidationError": _PROBLEMS,
+    "error_from_response": "aviv_caas_auth.classify",
+    "unwrap": "aviv_caas_auth.unwrap",
+    "find_classified_id": "aviv_caas_auth.duplicates",
+    "find_classified_id_async": "aviv_caas_auth.duplicates",
     "FileTokenStore": "aviv_caas_auth.file_store",
     "RedisTokenStore": "aviv_caas_auth.redis_store",  # needs the [redis] extra
 }
 
+if not TYPE_CHECKING:
+    # Hidden from type checkers, so a misspelt name is a type error rather than `object`.
 
-def __getattr__(name: str) -> object:
-    """Import the optional stores when first asked for."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    def __getattr__(name: str) -> object:
+        """Import the module defining ``name`` when first asked for, and keep the name here."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from importlib import import_module
+
+        value = getattr(import_module(module), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    """The module's globals and the names imported on first use."""
+    return sorted({*globals(), *_LAZY})
+
+
+class _Package(types.ModuleType):
+    """The package's module type: keeps ``unwrap`` the function although a submodule has that name.
+
+    The first import of a submodule (``aviv_caas_auth.unwrap``, by anyone) sets it as an attribute
+    of the package, which would hide the lazy function of the same name for good. Bind the name
+    to the object the submodule defines instead, as the eager ``from ... import`` used to.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, types.ModuleType) and _LAZY.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, Generator
+from typing import TYPE_CHECKING
 
 import httpx
 
-from aviv_caas_auth.classify import token_rejected_error
 from aviv_caas_auth.errors import InsecureTransportError
-from aviv_caas_auth.problems import TokenRejectedError
 from aviv_caas_auth.provider import TokenProvider
 from aviv_caas_auth.security import is_secure_url
+
+if TYPE_CHECKING:
+    from aviv_caas_auth.problems import TokenRejectedError
 
 _log = logging.getLogger("aviv_caas_auth")
 
@@ -97,4 +99,6 @@ def _trace(request: httpx.Request, response: httpx.Response) -> None:
 
 def _rejected(response: httpx.Response, provider: TokenProvider) -> TokenRejectedError:
     """The error for a 401 that a new token did not (or would not) cure."""
+    from aviv_caas_auth.classify import token_rejected_error  # the problem machinery loads on first use
+
     return token_rejected_error(response, who=provider.key.describe())

@@ -1,27 +1,37 @@
-"""In-process coordination per (store, key): one refresh at a time, shared by every client in the process."""
+"""In-process coordination per (store, key): one refresh at a time, shared by every client in the process.
+
+``asyncio`` is imported where a coroutine first needs it, not with this module: it costs more to
+import than the rest of ``aviv_caas_auth``, and a sync-only program never needs it.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import contextlib
 import threading
 import weakref
 from collections.abc import AsyncIterator
-
-import attrs
+from typing import TYPE_CHECKING
 
 from aviv_caas_auth.errors import TokenError
 from aviv_caas_auth.policy import Deadlines
 from aviv_caas_auth.token import AccessToken, TokenKey
 
+if TYPE_CHECKING:
+    import asyncio
 
-@attrs.frozen
+
 class Entry:
-    """A token in use, with its deadlines on the monotonic clock."""
+    """A token in use and its deadlines on the monotonic clock (slotted class: see ``policy.Deadlines``)."""
 
-    token: AccessToken
-    deadlines: Deadlines
+    __slots__ = ("deadlines", "token")
+
+    def __init__(self, token: AccessToken, deadlines: Deadlines) -> None:
+        self.token = token
+        self.deadlines = deadlines
+
+    def __repr__(self) -> str:
+        return f"Entry({self.token!r}, {self.deadlines!r})"
 
 
 class Slot:
@@ -49,6 +59,8 @@ class Slot:
 
     def gate(self) -> asyncio.Lock:
         """The asyncio lock of the running event loop."""
+        import asyncio  # deferred: see the module docstring
+
         loop = asyncio.get_running_loop()
         gate = self._gates.get(loop)
         if gate is None:
@@ -71,6 +83,8 @@ async def _acquire_in_thread(lock: threading.Lock) -> None:
     """Acquire a threading lock from a coroutine; waits in a worker thread only when contended."""
     if lock.acquire(blocking=False):
         return
+    import asyncio  # deferred: see the module docstring
+
     waiter = asyncio.ensure_future(asyncio.to_thread(lock.acquire))
     try:
         await asyncio.shield(waiter)

@@ -30,7 +30,6 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Final
 
-import anyio
 import attrs
 import httpx
 
@@ -65,6 +64,13 @@ def _methods(methods: Iterable[str]) -> frozenset[str]:
     return frozenset(method.upper() for method in methods)
 
 
+async def _anyio_sleep(seconds: float) -> None:
+    """``anyio.sleep`` (asyncio or trio), imported on first use to keep ``import aviv_caas_auth`` cheap."""
+    import anyio
+
+    await anyio.sleep(seconds)
+
+
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
     """How ``create_client`` retries (``create_client(..., retry=RetryPolicy(...))``; ``retry=None``: never).
@@ -89,7 +95,7 @@ class RetryPolicy:
     statuses: frozenset[int] = attrs.field(default=RETRY_STATUSES, converter=frozenset)
     methods: frozenset[str] = attrs.field(default=IDEMPOTENT_METHODS, converter=_methods)
     sleep: Callable[[float], None] = attrs.field(default=time.sleep, repr=False)
-    async_sleep: Callable[[float], Awaitable[None]] = attrs.field(default=anyio.sleep, repr=False)
+    async_sleep: Callable[[float], Awaitable[None]] = attrs.field(default=_anyio_sleep, repr=False)
     clock: Clock = attrs.field(default=SYSTEM_CLOCK, repr=False)
     random: Callable[[], float] = attrs.field(default=_random.random, repr=False)
 

@@ -1,8 +1,11 @@
-"""Where tokens are kept between calls: the TokenStore protocol and the process-wide memory store."""
+"""Where tokens are kept between calls: the TokenStore protocol and the process-wide memory store.
+
+``asyncio`` is imported by the async methods of ``BlockingTokenStore`` when first run, not with
+this module (see ``aviv_caas_auth.flight``).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -75,19 +78,27 @@ class BlockingTokenStore:
 
     async def aload(self, key: TokenKey) -> AccessToken | None:
         """Async ``load`` in a worker thread."""
+        import asyncio  # deferred: see the module docstring
+
         return await asyncio.to_thread(self.load, key)
 
     async def asave(self, key: TokenKey, token: AccessToken) -> None:
         """Async ``save`` in a worker thread."""
+        import asyncio  # deferred: see the module docstring
+
         await asyncio.to_thread(self.save, key, token)
 
     async def adiscard(self, key: TokenKey, token: AccessToken) -> None:
         """Async ``discard`` in a worker thread."""
+        import asyncio  # deferred: see the module docstring
+
         await asyncio.to_thread(self.discard, key, token)
 
     @contextlib.asynccontextmanager
     async def alock(self, key: TokenKey) -> AsyncIterator[object]:
         """Async ``lock``: acquired and released in worker threads."""
+        import asyncio  # deferred: see the module docstring
+
         manager = self.lock(key)
         entered = await asyncio.to_thread(manager.__enter__)
         try:

@@ -25,6 +25,8 @@ from scripts.bench.report import Outcome, table
 BENCH_MODULES = (
     "scripts.bench.imports",
     "scripts.bench.calls",
+    "scripts.bench.auth",
+    "scripts.bench.concurrency",
     "scripts.bench.generation",
 )
 
@@ -73,8 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small loops, for a smoke run (seconds)")
     parser.add_argument("--only", action="append", default=[], metavar="NAME", help="run only this benchmark")
     parser.add_argument("--list", action="store_true", help="list benchmarks and their rows, run nothing")
-    parser.add_argument("--calls", type=_positive, help="calls per round of the per-call rows (default 200)")
-    parser.add_argument("--repeats", type=_positive, help="rounds of the per-call rows (default 50)")
+    parser.add_argument("--calls", type=_positive, help="calls per round of the per-call rows (default 100)")
+    parser.add_argument("--repeats", type=_positive, help="rounds of the per-call rows (default 100)")
     parser.add_argument("--work-dir", type=Path, help="where generated variants go (default build/bench)")
     args = parser.parse_args(argv)
     benchmarks = load_benchmarks()
@@ -105,7 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(table(outcomes))
     elapsed = time.perf_counter() - started
-    print(f"\n{len(outcomes)} rows in {elapsed:.0f} s; ratio = value / baseline, both measured in this run")
+    print(
+        f"\n{len(outcomes)} rows in {elapsed:.0f} s. Value and baseline are measured in this run; the ratio"
+        " of a per-call row (s/call) is the median of per-round ratios, any other is value / baseline."
+    )
     return 0 if all_ran else 1
 
 

@@ -6,7 +6,9 @@ are what each layer adds on top of httpx itself. Two baselines, both raw ``httpx
 
 - ``raw httpx request``: the request alone; baseline of the generated ``AuthenticatedClient``
   and of any other client (``against_raw_request`` / ``against_raw_request_async`` measure a
-  new candidate against it, interleaved, and ``overhead_figure`` makes its row);
+  new candidate against it, interleaved, and ``overhead_figure`` makes its row). Each such
+  comparison also times a second, identical raw client against the first (an A/A control);
+  its ratio, in the row's note, is how far from 1.000x noise alone moves a ratio in that run;
 - ``raw httpx request + .json()``: what a caller of raw httpx does at least; baseline of the
   typed endpoint functions, which also parse the answer into models.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import httpx
 
@@ -23,14 +26,26 @@ from aviv_caas_client.api.classifieds import get_classified
 from aviv_caas_client.models import GetClassifiedResponse200
 from scripts.bench.fixtures import BASE_URL, CLASSIFIED_ID, CLASSIFIED_PATH, TOKEN, USER_AGENT, mock_transport
 from scripts.bench.registry import BenchContext, Figure, Target, benchmark
-from scripts.bench.timing import AsyncCall, SyncCall, per_call, per_call_async
+from scripts.bench.timing import AsyncCall, SyncCall, Timings, per_call, per_call_async
 
 RAW_REQUEST = "raw httpx request"
+RAW_CONTROL = "raw httpx request, 2nd client"
 RAW_JSON = "raw httpx request + .json()"
 OVERHEAD_TARGET = Target(1.03, of="ratio")
 CANDIDATE = "candidate"
 HEADERS = {"Authorization": f"Bearer {TOKEN}", "User-Agent": USER_AGENT}
-Figures = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A candidate, the raw request and the A/A control, timed in the same interleaved rounds."""
+
+    timings: Timings
+
+    @property
+    def control_ratio(self) -> float:
+        """Paired ratio of the second raw client to the first: the noise floor of this comparison."""
+        return self.timings.ratio(RAW_CONTROL, RAW_REQUEST)
 
 
 def raw_client(transport: httpx.MockTransport) -> httpx.Client:
@@ -53,35 +68,47 @@ def generated_client(transport: httpx.MockTransport) -> AuthenticatedClient:
     )
 
 
-def against_raw_request(ctx: BenchContext, transport: httpx.MockTransport, candidate: SyncCall) -> Figures:
-    """Median seconds per call of ``candidate`` and of the raw request on ``transport``, interleaved."""
-    with raw_client(transport) as raw:
-        medians = per_call(ctx, {CANDIDATE: candidate, RAW_REQUEST: lambda: raw.get(CLASSIFIED_PATH)})
-    return medians[CANDIDATE], medians[RAW_REQUEST]
+def against_raw_request(ctx: BenchContext, transport: httpx.MockTransport, candidate: SyncCall) -> Comparison:
+    """Time ``candidate``, the raw request and the A/A control on ``transport``, interleaved."""
+    with raw_client(transport) as raw, raw_client(transport) as control:
+        timings = per_call(
+            ctx,
+            {
+                CANDIDATE: candidate,
+                RAW_REQUEST: lambda: raw.get(CLASSIFIED_PATH),
+                RAW_CONTROL: lambda: control.get(CLASSIFIED_PATH),
+            },
+        )
+    return Comparison(timings)
 
 
 def against_raw_request_async(
     ctx: BenchContext, transport: httpx.MockTransport, candidate: AsyncCall
-) -> Figures:
-    """The async twin of :func:`against_raw_request` (one event loop for both)."""
-    raw = raw_async_client(transport)
+) -> Comparison:
+    """The async twin of :func:`against_raw_request` (one event loop for all three)."""
+    raw, control = raw_async_client(transport), raw_async_client(transport)
     try:
-        medians = per_call_async(ctx, {CANDIDATE: candidate, RAW_REQUEST: lambda: raw.get(CLASSIFIED_PATH)})
+        timings = per_call_async(
+            ctx,
+            {
+                CANDIDATE: candidate,
+                RAW_REQUEST: lambda: raw.get(CLASSIFIED_PATH),
+                RAW_CONTROL: lambda: control.get(CLASSIFIED_PATH),
+            },
+        )
     finally:
-        asyncio.run(raw.aclose())
-    return medians[CANDIDATE], medians[RAW_REQUEST]
+        asyncio.run(_close(raw, control))
+    return Comparison(timings)
 
 
-def overhead_figure(row: str, value: float, raw_request: float, note: str) -> Figure:
+def overhead_figure(row: str, comparison: Comparison, note: str) -> Figure:
     """A client's per-call figure against the raw request, with the issue's 1.03x target."""
-    return Figure(
-        row=row,
-        value=value,
-        unit="s/call",
-        baseline=raw_request,
-        baseline_label=RAW_REQUEST,
+    return comparison.timings.figure(
+        row,
+        CANDIDATE,
+        RAW_REQUEST,
         target=OVERHEAD_TARGET,
-        note=note,
+        note=f"{note}; A/A control {comparison.control_ratio:.3f}x",
     )
 
 
@@ -90,16 +117,12 @@ def _check_parsed(parsed: object) -> None:
         raise RuntimeError(f"the generated endpoint did not parse the mock classified: {parsed!r}")
 
 
-def _endpoint_figures(
-    medians: dict[str, float], flavour: str, functions: tuple[str, ...]
-) -> Iterator[Figure]:
+def _endpoint_figures(timings: Timings, flavour: str, functions: tuple[str, ...]) -> Iterator[Figure]:
     for function in functions:
-        yield Figure(
-            row=f"call.{flavour}.get_classified.{function}",
-            value=medians[function],
-            unit="s/call",
-            baseline=medians[RAW_JSON],
-            baseline_label=RAW_JSON,
+        yield timings.figure(
+            f"call.{flavour}.get_classified.{function}",
+            function,
+            RAW_JSON,
             note=f"{flavour}, same MockTransport, parses the classified",
         )
 
@@ -119,15 +142,15 @@ def sync_calls(ctx: BenchContext) -> Iterator[Figure]:
         if httpx_client.get(CLASSIFIED_PATH).headers.get("content-type") != "application/json":
             raise RuntimeError("the mock transport did not answer the generated client")
         _check_parsed(get_classified.sync(CLASSIFIED_ID, client=client))
-        value, raw_request = against_raw_request(ctx, transport, lambda: httpx_client.get(CLASSIFIED_PATH))
-        yield overhead_figure(SYNC_ROWS[0], value, raw_request, "sync, same MockTransport, token fixed")
+        comparison = against_raw_request(ctx, transport, lambda: httpx_client.get(CLASSIFIED_PATH))
+        yield overhead_figure(SYNC_ROWS[0], comparison, "sync, same MockTransport, token fixed")
         contenders: dict[str, SyncCall] = {
             RAW_JSON: lambda: raw.get(CLASSIFIED_PATH).json(),
             "sync_detailed": lambda: get_classified.sync_detailed(CLASSIFIED_ID, client=client),
             "sync": lambda: get_classified.sync(CLASSIFIED_ID, client=client),
         }
-        medians = per_call(ctx, contenders)
-    yield from _endpoint_figures(medians, "sync", SYNC_FUNCTIONS)
+        timings = per_call(ctx, contenders)
+    yield from _endpoint_figures(timings, "sync", SYNC_FUNCTIONS)
 
 
 @benchmark("calls-async", ASYNC_ROWS)
@@ -148,14 +171,12 @@ def async_calls(ctx: BenchContext) -> Iterator[Figure]:
     }
     try:
         _check_parsed(asyncio.run(get_classified.asyncio(CLASSIFIED_ID, client=client)))
-        value, raw_request = against_raw_request_async(
-            ctx, transport, lambda: httpx_client.get(CLASSIFIED_PATH)
-        )
-        medians = per_call_async(ctx, contenders)
+        comparison = against_raw_request_async(ctx, transport, lambda: httpx_client.get(CLASSIFIED_PATH))
+        timings = per_call_async(ctx, contenders)
     finally:
         asyncio.run(_close(raw, httpx_client))
-    yield overhead_figure(ASYNC_ROWS[0], value, raw_request, "async, same MockTransport, token fixed")
-    yield from _endpoint_figures(medians, "async", ASYNC_FUNCTIONS)
+    yield overhead_figure(ASYNC_ROWS[0], comparison, "async, same MockTransport, token fixed")
+    yield from _endpoint_figures(timings, "async", ASYNC_FUNCTIONS)
 
 
 async def _close(*clients: httpx.AsyncClient) -> None:

@@ -20,6 +20,8 @@ class Target:
 
     limit: float
     of: Literal["value", "ratio"] = "value"
+    exact: bool = False
+    """Met only when equal to ``limit`` (counts such as "exactly 1 token request"), not when below."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Figure:
 
     ``unit`` is ``"s"`` (seconds), ``"s/call"`` (seconds per call) or a count's noun
     (``"modules"``, ``"requests"``); the report picks a readable scale for times.
+    ``paired_ratio``, when given, is the ratio (see ``timing.Timings.ratio``); otherwise the
+    ratio is ``value / baseline``.
     """
 
     row: str
@@ -37,10 +41,13 @@ class Figure:
     baseline_label: str = ""
     target: Target | None = None
     note: str = ""
+    paired_ratio: float | None = None
 
     @property
     def ratio(self) -> float | None:
-        """``value / baseline`` when there is a non-zero baseline."""
+        """The paired ratio if measured, else ``value / baseline`` when there is a non-zero baseline."""
+        if self.paired_ratio is not None:
+            return self.paired_ratio
         if self.baseline is None or self.baseline == 0:
             return None
         return self.value / self.baseline
@@ -51,7 +58,9 @@ class Figure:
         if self.target is None:
             return None
         measured = self.value if self.target.of == "value" else self.ratio
-        return None if measured is None else measured <= self.target.limit
+        if measured is None:
+            return None
+        return measured == self.target.limit if self.target.exact else measured <= self.target.limit
 
 
 @dataclass(frozen=True)
@@ -59,10 +68,13 @@ class BenchContext:
     """How big a run is; every benchmark sizes its loops from here."""
 
     quick: bool = False
-    repeats: int = 50
-    calls: int = 200
+    repeats: int = 100
+    calls: int = 100
     import_runs: int = 9
     generate_runs: int = 3
+    concurrency_runs: int = 3
+    token_delay: float = 0.05
+    """Seconds the loopback token endpoint of the concurrency rows takes to answer."""
     work_dir: Path = DEFAULT_BUILD_DIR / "bench"
 
     @classmethod
@@ -77,7 +89,9 @@ class BenchContext:
         """The full run (issue 7's sizes) or a quick smoke run; ``calls``/``repeats`` override."""
         ctx = cls(work_dir=work_dir or DEFAULT_BUILD_DIR / "bench")
         if quick:
-            ctx = replace(ctx, quick=True, repeats=5, calls=60, import_runs=3, generate_runs=1)
+            ctx = replace(
+                ctx, quick=True, repeats=5, calls=60, import_runs=3, generate_runs=1, concurrency_runs=1
+            )
         return replace(ctx, calls=calls or ctx.calls, repeats=repeats or ctx.repeats)
 
     def describe(self) -> str:
@@ -86,7 +100,8 @@ class BenchContext:
             f"per-call: median of {self.repeats} rounds x {self.calls:,} calls "
             f"({self.repeats * self.calls:,} calls per contender); "
             f"imports: {self.import_runs} fresh interpreters per variant; "
-            f"generate: {self.generate_runs} run(s)"
+            f"concurrency: {self.concurrency_runs} run(s) per scenario, token endpoint delay "
+            f"{self.token_delay * 1000:g} ms; generate: {self.generate_runs} run(s)"
         )
 
 

@@ -30,11 +30,11 @@ def format_quantity(value: float, unit: str) -> str:
 
 
 def format_target(target: Target, figure: Figure) -> str:
-    """``≤ 1.03x ok`` / ``≤ 80 ms MISSED``."""
+    """``<= 1.03x ok`` / ``<= 80 ms MISSED`` / ``= 1 requests ok``."""
     limit = f"{target.limit:g}x" if target.of == "ratio" else format_quantity(target.limit, figure.unit)
     met = figure.meets_target
     verdict = "" if met is None else (" ok" if met else " MISSED")
-    return f"<= {limit}{verdict}"
+    return f"{'=' if target.exact else '<='} {limit}{verdict}"
 
 
 def table(outcomes: Sequence[Outcome]) -> str:

@@ -1,4 +1,8 @@
-"""``make bench --quick`` runs every benchmark and prints a figure for every row (no timing checks)."""
+"""``make bench --quick`` runs every benchmark and prints a figure for every row (no timing checks).
+
+The only figures checked are counts: every cold-cache concurrency scenario made exactly one token
+request.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +39,18 @@ def test_quick_bench_prints_every_row_with_numbers(tmp_path: Path) -> None:
     ratios = [row for row in rows if re.search(rf"\s{NUMBER}x\s", lines[row])]
     # Every row but the generation wall time has a baseline, hence a ratio.
     assert sorted(set(rows) - set(ratios)) == ["generate.wall"]
+    token_requests = [row for row in rows if row.endswith(".token_requests")]
+    assert {row.split(".")[1] for row in token_requests} == {
+        "threads_200",
+        "coroutines_1000",
+        "file_processes_8",
+        "redis_processes_4",
+    }
+    for row in token_requests:
+        assert re.match(rf"{re.escape(row)}\s+1 requests\s+1 requests \(one caller alone\)", lines[row]), (
+            lines[row]
+        )
+        assert "= 1 requests ok" in lines[row], lines[row]
     assert re.search(rf"^{len(rows)} rows in {NUMBER} s", result.stdout, re.MULTILINE)
 
 
