@@ -56,6 +56,7 @@ lint: install
 	$(BIN)/ruff check aviv_caas_auth scripts tests
 	$(BIN)/ruff format --check aviv_caas_auth scripts tests
 	$(BIN)/mypy
+	$(BIN)/mypy --strict generated/aviv_caas_client
 
 demo: install
 	$(PY) -m scripts.demo

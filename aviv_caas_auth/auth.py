@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from aviv_caas_auth import raw_headers
 from aviv_caas_auth.errors import InsecureTransportError
 from aviv_caas_auth.provider import TokenProvider
 from aviv_caas_auth.security import is_secure_url
+from aviv_caas_auth.token import AccessToken
+from aviv_caas_auth.traceparent import stamp, stamp_new
 
 if TYPE_CHECKING:
     from aviv_caas_auth.problems import TokenRejectedError
@@ -36,22 +39,21 @@ class CaasAuth(httpx.Auth):
 
     def __init__(self, provider: TokenProvider) -> None:
         self.provider = provider
+        self._cached: tuple[AccessToken | None, bytes] = (None, b"")
 
     def __repr__(self) -> str:
         return f"CaasAuth({self.provider!r})"
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Authenticate ``request``; on 401 refresh once and replay."""
-        _require_secure(request)
-        token = self.provider.get_token()
-        request.headers["Authorization"] = token.authorization
+        token = self._prepare(request, self.provider.get_token())
         response = yield request
         if response.status_code == 401:
             response.read()
             if not self.provider.invalidate(token):
                 raise _rejected(response, self.provider)
             if _replayable(request):  # else the 401 is returned; the next call gets a new token
-                request.headers["Authorization"] = self.provider.get_token().authorization
+                self._prepare_replay(request, self.provider.get_token())
                 response = yield request
                 if response.status_code == 401:
                     response.read()
@@ -60,21 +62,40 @@ class CaasAuth(httpx.Auth):
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """Async ``sync_auth_flow``."""
-        _require_secure(request)
-        token = await self.provider.aget_token()
-        request.headers["Authorization"] = token.authorization
+        token = self._prepare(request, await self.provider.aget_token())
         response = yield request
         if response.status_code == 401:
             await response.aread()
             if not await self.provider.ainvalidate(token):
                 raise _rejected(response, self.provider)
             if _replayable(request):
-                request.headers["Authorization"] = (await self.provider.aget_token()).authorization
+                self._prepare_replay(request, await self.provider.aget_token())
                 response = yield request
                 if response.status_code == 401:
                     await response.aread()
                     raise _rejected(response, self.provider)
         _trace(request, response)
+
+    def _prepare(self, request: httpx.Request, token: AccessToken) -> AccessToken:
+        """Set the token and, unless the caller gave one, a fresh traceparent: one pass over the headers."""
+        if request.url.scheme != "https":
+            _require_secure(request)
+        if not raw_headers.authorize(request.headers, self._authorization(token)):
+            stamp_new(request)
+        return token
+
+    def _prepare_replay(self, request: httpx.Request, token: AccessToken) -> None:
+        """The replay after a 401: the new token, and a new span of the same trace."""
+        raw_headers.authorize(request.headers, self._authorization(token))
+        stamp(request)
+
+    def _authorization(self, token: AccessToken) -> bytes:
+        """The header value for ``token``, encoded once per token (it is set on every request)."""
+        cached_token, value = self._cached
+        if cached_token is not token:
+            value = token.authorization.encode("latin-1")
+            self._cached = (token, value)
+        return value
 
 
 def _require_secure(request: httpx.Request) -> None:

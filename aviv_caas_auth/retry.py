@@ -117,11 +117,14 @@ class RetryPolicy:
                 f"RetryPolicy(statuses=...) must be HTTP statuses, got {sorted(unknown)}"
             )
 
-    def start(self, request: httpx.Request) -> Attempts | None:
-        """The retry bookkeeping of one request, or None when it cannot be sent twice."""
+    def start(self, request: httpx.Request, *, started: float | None = None) -> Attempts | None:
+        """The retry bookkeeping of one request (first sent at monotonic ``started``, default now).
+
+        None when the request cannot be sent twice.
+        """
         if self.attempts == 1 or not isinstance(request.stream, httpx.ByteStream):
             return None  # a streamed body is gone once sent
-        return Attempts(self, request.method, self.clock.monotonic())
+        return Attempts(self, request.method, self.clock.monotonic() if started is None else started)
 
 
 class Attempts:

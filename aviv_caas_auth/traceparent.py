@@ -7,13 +7,13 @@ a separate span, as OpenTelemetry's HTTP conventions make each resend, so AVIV's
 attempts apart while the trace id ties them together. A traceparent the caller passed is theirs:
 it is sent unchanged on every attempt.
 
-Cost: one ``os.urandom`` call and an f-string per attempt (no regex, no uuid), and one pass over
+Cost: two ``random.getrandbits`` calls and a %-format per attempt (no regex, no uuid), and one pass over
 the request's header list (see :mod:`aviv_caas_auth.raw_headers`).
 """
 
 from __future__ import annotations
 
-import os
+import random
 
 import httpx
 
@@ -22,20 +22,26 @@ from aviv_caas_auth import raw_headers
 TRACE_EXTENSION = "aviv_caas.traceparent"
 """The request extension that remembers the traceparent this module set (vs. one the caller set)."""
 
-_ZERO_TRACE = "0" * 32
+# Python's generator (seeded from os.urandom, reseeded in forked children): ids only need to be
+# unique and unpredictable enough for tracing, and this is 3x cheaper than os.urandom per request.
+_bits = random.getrandbits
 
 
 def new_traceparent() -> str:
-    """A fresh, sampled W3C traceparent: random trace id and parent id."""
-    ids = os.urandom(24).hex()
-    if ids[:32] == _ZERO_TRACE:  # all-zero is invalid; 2**-128 odds, but free to rule out
-        return new_traceparent()
-    return f"00-{ids[:32]}-{ids[32:]}-01"
+    """A fresh, sampled W3C traceparent: random trace id and parent id (never all-zero)."""
+    return "00-%032x-%016x-01" % (_bits(128) or 1, _bits(64) or 1)  # noqa: UP031 - the fastest form
 
 
 def next_span(traceparent: str) -> str:
     """``traceparent`` with the same trace id and a new parent id (for a further attempt)."""
-    return f"{traceparent[:36]}{os.urandom(8).hex()}{traceparent[52:]}"
+    return "%s%016x%s" % (traceparent[:36], _bits(64) or 1, traceparent[52:])  # noqa: UP031
+
+
+def stamp_new(request: httpx.Request) -> None:
+    """Give ``request``, known to carry no traceparent, a fresh one (marked as ours)."""
+    value = new_traceparent()
+    raw_headers.add(request.headers, b"traceparent", value)
+    request.extensions[TRACE_EXTENSION] = value
 
 
 def stamp(request: httpx.Request) -> None:
@@ -43,9 +49,9 @@ def stamp(request: httpx.Request) -> None:
     current = raw_headers.find(request.headers, b"traceparent")
     extensions = request.extensions
     if current is None:
-        value = new_traceparent()
-        raw_headers.add(request.headers, b"traceparent", value)
-    elif current == extensions.get(TRACE_EXTENSION):
+        stamp_new(request)
+        return
+    if current == extensions.get(TRACE_EXTENSION):
         value = next_span(current)
         request.headers["traceparent"] = value
     else:

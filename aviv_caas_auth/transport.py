@@ -25,7 +25,7 @@ from aviv_caas_auth import raw_headers
 from aviv_caas_auth.errors import ApiConnectionError, ApiTimeoutError, ApiTransportError, ConfigurationError
 from aviv_caas_auth.redaction import redact
 from aviv_caas_auth.retry import NEVER_SENT, Attempts, RetryPolicy, log_retry
-from aviv_caas_auth.traceparent import stamp
+from aviv_caas_auth.traceparent import TRACE_EXTENSION, stamp
 
 # httpx.Client options that shape the connection, and so the transport create_client builds.
 CONNECTION_OPTIONS = frozenset({"verify", "cert", "trust_env", "http1", "http2", "limits", "proxy"})
@@ -73,18 +73,24 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``, retrying by the policy; the answer's body is read."""
         inner = self._sync or self._open_sync()
-        if self._trace:
+        if self._trace and TRACE_EXTENSION not in request.extensions:  # CaasAuth stamps API requests
             stamp(request)
-        attempts = self.retry.start(request) if self.retry is not None else None
+        retry = self.retry
+        started = retry.clock.monotonic() if retry is not None else 0.0
+        attempts: Attempts | None = None  # bookkeeping starts with the first failure (rare)
         while True:
             try:
                 response = inner.handle_request(request)
                 _read(response)
             except httpx.TransportError as error:
+                attempts = attempts or (retry.start(request, started=started) if retry is not None else None)
                 if attempts is None or (wait := attempts.after_error(error)) is None:
                     raise self._failure(error, request, attempts) from error
                 cause = type(error).__name__
             else:
+                if retry is None or response.status_code not in retry.statuses:
+                    return response
+                attempts = attempts or retry.start(request, started=started)
                 if attempts is None or (wait := attempts.after_response(response)) is None:
                     return response
                 cause = f"answered {response.status_code}"
@@ -112,18 +118,24 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Async ``handle_request``."""
         inner = self._async or self._open_async()
-        if self._trace:
+        if self._trace and TRACE_EXTENSION not in request.extensions:  # CaasAuth stamps API requests
             stamp(request)
-        attempts = self.retry.start(request) if self.retry is not None else None
+        retry = self.retry
+        started = retry.clock.monotonic() if retry is not None else 0.0
+        attempts: Attempts | None = None  # bookkeeping starts with the first failure (rare)
         while True:
             try:
                 response = await inner.handle_async_request(request)
                 await _aread(response)
             except httpx.TransportError as error:
+                attempts = attempts or (retry.start(request, started=started) if retry is not None else None)
                 if attempts is None or (wait := attempts.after_error(error)) is None:
                     raise self._failure(error, request, attempts) from error
                 cause = type(error).__name__
             else:
+                if retry is None or response.status_code not in retry.statuses:
+                    return response
+                attempts = attempts or retry.start(request, started=started)
                 if attempts is None or (wait := attempts.after_response(response)) is None:
                     return response
                 cause = f"answered {response.status_code}"

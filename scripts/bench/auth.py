@@ -37,16 +37,18 @@ from aviv_caas_auth import (
 )
 from aviv_caas_client import AuthenticatedClient
 from scripts.bench.calls import (
+    CANDIDATE,
     RAW_REQUEST,
     against_raw_request,
     against_raw_request_async,
+    generated_client,
     overhead_figure,
     raw_client,
 )
 from scripts.bench.fixtures import BASE_URL, CLASSIFIED_PATH, TOKEN, USER_AGENT, mock_transport
 from scripts.bench.registry import BenchContext, Figure, benchmark
 from scripts.bench.services import redis_server
-from scripts.bench.timing import per_call
+from scripts.bench.timing import per_call, per_call_async
 
 TOKEN_URL = "https://auth.bench.invalid/oauth/token"  # noqa: S105 - a URL, not a secret
 CREDENTIALS = CaasCredentials("bench-client", "bench-secret", "bench-agency")
@@ -81,9 +83,16 @@ def _check_one_token_request(client: AuthenticatedClient, response: httpx.Respon
 
 SYNC_ROW = "call.sync.create_client"
 ASYNC_ROW = "call.async.create_client"
+SYNC_LAYER_ROW = "call.sync.create_client.vs_generated_client"
+ASYNC_LAYER_ROW = "call.async.create_client.vs_generated_client"
+GENERATED = "generated AuthenticatedClient, token fixed"
+LAYER_NOTE = (
+    "what create_client adds to the generated client (token cache, retry bookkeeping, traceparent header); "
+    "both share the generated client's cookie fast path, so this isolates aviv_caas_auth's own cost"
+)
 
 
-@benchmark("create-client-sync", (SYNC_ROW,))
+@benchmark("create-client-sync", (SYNC_ROW, SYNC_LAYER_ROW))
 def create_client_sync(ctx: BenchContext) -> Iterator[Figure]:
     """``create_client``'s httpx client vs raw ``httpx.Client``, same MockTransport, token cached."""
     transport = mock_transport(before=token_endpoint)
@@ -91,11 +100,21 @@ def create_client_sync(ctx: BenchContext) -> Iterator[Figure]:
         httpx_client = client.get_httpx_client()
         httpx_client.get(CLASSIFIED_PATH)  # the one token request
         comparison = against_raw_request(ctx, transport, lambda: httpx_client.get(CLASSIFIED_PATH))
+        with generated_client(transport) as generated:
+            plain = generated.get_httpx_client()
+            layers = per_call(
+                ctx,
+                {
+                    CANDIDATE: lambda: httpx_client.get(CLASSIFIED_PATH),
+                    GENERATED: lambda: plain.get(CLASSIFIED_PATH),
+                },
+            )
         _check_one_token_request(client, httpx_client.get(CLASSIFIED_PATH))
     yield overhead_figure(SYNC_ROW, comparison, "sync, same MockTransport, token cached in memory")
+    yield layers.figure(SYNC_LAYER_ROW, CANDIDATE, GENERATED, note=f"sync: {LAYER_NOTE}")
 
 
-@benchmark("create-client-async", (ASYNC_ROW,))
+@benchmark("create-client-async", (ASYNC_ROW, ASYNC_LAYER_ROW))
 def create_client_async(ctx: BenchContext) -> Iterator[Figure]:
     """The async twin of ``create-client-sync``."""
     transport = mock_transport(before=token_endpoint)
@@ -104,10 +123,20 @@ def create_client_async(ctx: BenchContext) -> Iterator[Figure]:
     try:
         asyncio.run(httpx_client.get(CLASSIFIED_PATH))  # the one token request
         comparison = against_raw_request_async(ctx, transport, lambda: httpx_client.get(CLASSIFIED_PATH))
+        plain = generated_client(transport).get_async_httpx_client()
+        layers = per_call_async(
+            ctx,
+            {
+                CANDIDATE: lambda: httpx_client.get(CLASSIFIED_PATH),
+                GENERATED: lambda: plain.get(CLASSIFIED_PATH),
+            },
+        )
+        asyncio.run(plain.aclose())
         _check_one_token_request(client, asyncio.run(httpx_client.get(CLASSIFIED_PATH)))
     finally:
         asyncio.run(httpx_client.aclose())
     yield overhead_figure(ASYNC_ROW, comparison, "async, same MockTransport, token cached in memory")
+    yield layers.figure(ASYNC_LAYER_ROW, CANDIDATE, GENERATED, note=f"async: {LAYER_NOTE}")
 
 
 def _cache_figures(ctx: BenchContext, store: TokenStore, name: str) -> Iterator[Figure]:
