@@ -2,10 +2,10 @@
 
 httpx's ``Headers.get`` and item assignment first work out the headers' encoding by decoding every
 header (a ~1 kB bearer token included), and ``get`` of a missing header raises and catches a
-KeyError: together several microseconds per request, more than the rest of CaasTransport's work
-(``make bench``, rows ``call.*.create_client.vs_generated_client``). These helpers read httpx's header list directly
-(``[(raw name, lower-case name, value)]``, stable across httpx 0.2x) and fall back to the public
-API if it ever changes shape.
+KeyError: together several microseconds per request, more than the rest of our per-request work
+(``make bench``, rows ``call.*.create_client.vs_generated_client``). These helpers read httpx's
+header list directly (``[(raw name, lower-case name, value)]``, stable across httpx 0.2x) and fall
+back to the public API if it ever changes shape.
 """
 
 from __future__ import annotations
