@@ -23,7 +23,6 @@ import httpx
 
 from aviv_caas_auth import raw_headers
 from aviv_caas_auth.errors import ApiConnectionError, ApiTimeoutError, ApiTransportError, ConfigurationError
-from aviv_caas_auth.redaction import redact
 from aviv_caas_auth.retry import NEVER_SENT, Attempts, RetryPolicy, log_retry
 from aviv_caas_auth.traceparent import TRACE_EXTENSION, stamp
 
@@ -256,6 +255,8 @@ def transport_error(error: httpx.TransportError, request: httpx.Request, attempt
         f"{request.method} {url}: {what}{tries} ({type(error).__name__}: {error or 'no detail'}); "
         f"{advice} (traceparent {traceparent or 'not sent'})"
     )
+    from aviv_caas_auth.redaction import redact  # failure path only: keeps its regexes out of import time
+
     authorization = request.headers.get("authorization", "")
     secrets = (authorization, authorization.partition(" ")[2])
     return cls(
