@@ -279,6 +279,12 @@ def _branches(schema: Any) -> Iterator[Mapping[str, Any]]:
                 yield from _branches(branch)
 
 
+@functools.cache
+def inlined_component(name: str) -> Any:
+    """Component ``name`` of AVIV's document with every ``$ref`` inlined (for json_differences)."""
+    return inline_refs(raw_spec(), {"$ref": f"#/components/schemas/{name}"})
+
+
 def json_differences(sent: Any, got: Any, schemas: list[Any] | None = None, where: str = "") -> list[str]:
     """Where ``got`` differs from ``sent``; [] when they are the same JSON.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import importlib
 import inspect
 import json
@@ -25,7 +24,7 @@ from tests.spec.conftest import (
     Operation,
     Slot,
     deref,
-    inline_refs,
+    inlined_component,
     json_differences,
     model_class,
     operations,
@@ -59,11 +58,6 @@ def generated_literals() -> dict[str, tuple[Any, ...]]:
             module = importlib.import_module(f"{PACKAGE}.models.{path.stem}")
             found.update({name: typing.get_args(getattr(module, name)) for name in names})
     return found
-
-
-@functools.cache
-def inlined_component(name: str) -> Any:
-    return inline_refs(raw_spec(), {"$ref": f"#/components/schemas/{name}"})
 
 
 RAW_ENUMS = list(enums(raw_spec()))
