@@ -82,18 +82,15 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 response = inner.handle_request(request)
                 _read(response)
             except httpx.TransportError as error:
-                attempts = attempts or (retry.start(request, started=started) if retry is not None else None)
-                if attempts is None or (wait := attempts.after_error(error)) is None:
+                attempts, wait = self._again(request, error, attempts, started)
+                if attempts is None or wait is None:
                     raise self._failure(error, request, attempts) from error
-                cause = type(error).__name__
             else:
-                if retry is None or response.status_code not in retry.statuses:
+                if retry is None or response.status_code not in retry.statuses:  # the common case
                     return response
-                attempts = attempts or retry.start(request, started=started)
-                if attempts is None or (wait := attempts.after_response(response)) is None:
+                attempts, wait = self._again(request, response, attempts, started)
+                if attempts is None or wait is None:
                     return response
-                cause = f"answered {response.status_code}"
-            self._next_attempt(request, cause, wait, attempts)
             attempts.policy.sleep(wait)
 
     def close(self) -> None:
@@ -127,18 +124,15 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 response = await inner.handle_async_request(request)
                 await _aread(response)
             except httpx.TransportError as error:
-                attempts = attempts or (retry.start(request, started=started) if retry is not None else None)
-                if attempts is None or (wait := attempts.after_error(error)) is None:
+                attempts, wait = self._again(request, error, attempts, started)
+                if attempts is None or wait is None:
                     raise self._failure(error, request, attempts) from error
-                cause = type(error).__name__
             else:
-                if retry is None or response.status_code not in retry.statuses:
+                if retry is None or response.status_code not in retry.statuses:  # the common case
                     return response
-                attempts = attempts or retry.start(request, started=started)
-                if attempts is None or (wait := attempts.after_response(response)) is None:
+                attempts, wait = self._again(request, response, attempts, started)
+                if attempts is None or wait is None:
                     return response
-                cause = f"answered {response.status_code}"
-            self._next_attempt(request, cause, wait, attempts)
             await attempts.policy.async_sleep(wait)
 
     async def aclose(self) -> None:
@@ -159,10 +153,32 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     # -- shared -------------------------------------------------------------------------------
 
-    def _next_attempt(self, request: httpx.Request, cause: str, wait: float, attempts: Attempts) -> None:
-        log_retry(request, cause, wait, attempts)  # with the traceparent of the attempt that failed
-        if self._trace:
-            stamp(request)  # same trace id, new parent id
+    def _again(
+        self,
+        request: httpx.Request,
+        outcome: httpx.Response | httpx.TransportError,
+        attempts: Attempts | None,
+        started: float,
+    ) -> tuple[Attempts | None, float | None]:
+        """After a failed attempt (sync or async alike): the bookkeeping, and the wait before the next one.
+
+        A wait of None means no further attempt. When there is one, it is logged and the request gets
+        its new span.
+        """
+        if self.retry is None:
+            return attempts, None
+        attempts = attempts or self.retry.start(request, started=started)
+        if attempts is None:
+            return None, None
+        if isinstance(outcome, httpx.Response):
+            wait, cause = attempts.after_response(outcome), f"answered {outcome.status_code}"
+        else:
+            wait, cause = attempts.after_error(outcome), type(outcome).__name__
+        if wait is not None:
+            log_retry(request, cause, wait, attempts)  # with the traceparent of the attempt that failed
+            if self._trace:
+                stamp(request)  # same trace id, new parent id
+        return attempts, wait
 
     def _failure(
         self, error: httpx.TransportError, request: httpx.Request, attempts: Attempts | None

@@ -10,16 +10,6 @@ from aviv_caas_auth import CaasCredentials, ManualClock, MemoryTokenStore, Refre
 from tests.auth.fake_aviv import FakeAviv
 
 
-@pytest.fixture(scope="session")
-def threaded_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
-
-
 @pytest.fixture
 def aviv(threaded_server: HTTPServer) -> Iterator[FakeAviv]:
     threaded_server.clear()

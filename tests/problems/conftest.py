@@ -61,15 +61,12 @@ def client(httpserver: HTTPServer) -> Iterator[AuthenticatedClient]:
     api.get_httpx_client().close()
 
 
-@pytest.fixture(scope="session")
-def loopback() -> Iterator[HTTPServer]:
-    """One threaded loopback server for the create_client rows (a row mounts its script on it)."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
+@pytest.fixture
+def loopback(threaded_server: HTTPServer) -> Iterator[HTTPServer]:
+    """The session's threaded loopback server, cleared around each create_client row (it mounts its script)."""
+    threaded_server.clear()
+    yield threaded_server
+    threaded_server.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,11 @@ import redis
 from pytest_redis import factories
 from pytest_redis.executor import RedisExecutor
 
-# The fake AVIV and credentials of the auth tests (a conftest in a sibling folder is not inherited).
-from tests.auth.conftest import aviv, clock, credentials, policy, threaded_server
+# The fake AVIV and credentials of the auth tests (a conftest in a sibling folder is not inherited;
+# threaded_server comes from tests/conftest.py).
+from tests.auth.conftest import aviv, clock, credentials, policy
 
-__all__ = ["aviv", "clock", "credentials", "policy", "threaded_server"]
+__all__ = ["aviv", "clock", "credentials", "policy"]
 
 redis_server_process = factories.redis_proc(host="127.0.0.1", port=None)
 
