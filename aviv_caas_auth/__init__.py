@@ -13,12 +13,9 @@ lookup (which imports an endpoint module of the generated client) and the option
 IDEs see them through the imports under ``TYPE_CHECKING``.
 """
 
-import sys
-import types
 from typing import TYPE_CHECKING
 
 from aviv_caas_auth._version import __version__
-from aviv_caas_auth.auth import CaasAuth
 from aviv_caas_auth.clock import Clock, ManualClock, SystemClock
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
@@ -40,18 +37,18 @@ from aviv_caas_auth.errors import (
     TokenTimeoutError,
 )
 from aviv_caas_auth.factory import create_client, token_provider_of
-from aviv_caas_auth.policy import RefreshPolicy
-from aviv_caas_auth.provider import DEFAULT_TIMEOUT, TokenProvider
-from aviv_caas_auth.retry import DEFAULT_RETRY, RetryPolicy
-from aviv_caas_auth.store import MEMORY_STORE, BlockingTokenStore, MemoryTokenStore, TokenStore
-from aviv_caas_auth.token import AccessToken, TokenKey
-from aviv_caas_auth.transport import CaasTransport
+from aviv_caas_auth.http.auth import CaasAuth
+from aviv_caas_auth.http.retry import DEFAULT_RETRY, RetryPolicy
+from aviv_caas_auth.http.transport import CaasTransport
+from aviv_caas_auth.stores.base import MEMORY_STORE, BlockingTokenStore, MemoryTokenStore, TokenStore
+from aviv_caas_auth.tokens.policy import RefreshPolicy
+from aviv_caas_auth.tokens.provider import DEFAULT_TIMEOUT, TokenProvider
+from aviv_caas_auth.tokens.token import AccessToken, TokenKey
 
 if TYPE_CHECKING:
-    from aviv_caas_auth.classify import error_from_response
-    from aviv_caas_auth.duplicates import find_classified_id, find_classified_id_async
-    from aviv_caas_auth.file_store import FileTokenStore
-    from aviv_caas_auth.problems import (
+    from aviv_caas_auth.problems.classify import error_from_response
+    from aviv_caas_auth.problems.duplicates import find_classified_id, find_classified_id_async
+    from aviv_caas_auth.problems.errors import (
         ApiError,
         BadRequestError,
         CollidingContactsError,
@@ -68,10 +65,11 @@ if TYPE_CHECKING:
         UnexpectedResponseError,
         ValidationError,
     )
-    from aviv_caas_auth.redis_store import RedisTokenStore as RedisTokenStore
-    from aviv_caas_auth.unwrap import unwrap
+    from aviv_caas_auth.problems.unwrap import unwrap
+    from aviv_caas_auth.stores.file_store import FileTokenStore
+    from aviv_caas_auth.stores.redis_store import RedisTokenStore as RedisTokenStore
 
-_PROBLEMS = "aviv_caas_auth.problems"
+_PROBLEMS = "aviv_caas_auth.problems.errors"
 
 # Name -> the module defining it, imported when the name is first looked up.
 _LAZY: dict[str, str] = {
@@ -90,12 +88,12 @@ _LAZY: dict[str, str] = {
     "UnauthorizedError": _PROBLEMS,
     "UnexpectedResponseError": _PROBLEMS,
     "ValidationError": _PROBLEMS,
-    "error_from_response": "aviv_caas_auth.classify",
-    "unwrap": "aviv_caas_auth.unwrap",
-    "find_classified_id": "aviv_caas_auth.duplicates",
-    "find_classified_id_async": "aviv_caas_auth.duplicates",
-    "FileTokenStore": "aviv_caas_auth.file_store",
-    "RedisTokenStore": "aviv_caas_auth.redis_store",  # needs the [redis] extra
+    "error_from_response": "aviv_caas_auth.problems.classify",
+    "unwrap": "aviv_caas_auth.problems.unwrap",
+    "find_classified_id": "aviv_caas_auth.problems.duplicates",
+    "find_classified_id_async": "aviv_caas_auth.problems.duplicates",
+    "FileTokenStore": "aviv_caas_auth.stores.file_store",
+    "RedisTokenStore": "aviv_caas_auth.stores.redis_store",  # needs the [redis] extra
 }
 
 if not TYPE_CHECKING:
@@ -116,23 +114,6 @@ if not TYPE_CHECKING:
 def __dir__() -> list[str]:
     """The module's globals and the names imported on first use."""
     return sorted({*globals(), *_LAZY})
-
-
-class _Package(types.ModuleType):
-    """The package's module type: keeps ``unwrap`` the function although a submodule has that name.
-
-    The first import of a submodule (``aviv_caas_auth.unwrap``, by anyone) sets it as an attribute
-    of the package, which would hide the lazy function of the same name for good. Bind the name
-    to the object the submodule defines instead, as the eager ``from ... import`` used to.
-    """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if isinstance(value, types.ModuleType) and _LAZY.get(name) == value.__name__:
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

@@ -8,17 +8,17 @@ from typing import Any
 
 import httpx
 
-from aviv_caas_auth.auth import CaasAuth
 from aviv_caas_auth.clock import Clock
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Environment, endpoints_for
 from aviv_caas_auth.errors import ConfigurationError
-from aviv_caas_auth.policy import RefreshPolicy
-from aviv_caas_auth.provider import DEFAULT_TIMEOUT, TokenProvider
-from aviv_caas_auth.retry import DEFAULT_RETRY, RetryPolicy
-from aviv_caas_auth.security import require_secure_url
-from aviv_caas_auth.store import TokenStore
-from aviv_caas_auth.transport import CONNECTION_OPTIONS, transport_stack
+from aviv_caas_auth.http.auth import CaasAuth
+from aviv_caas_auth.http.retry import DEFAULT_RETRY, RetryPolicy
+from aviv_caas_auth.http.security import require_secure_url
+from aviv_caas_auth.http.transport import CONNECTION_OPTIONS, transport_stack
+from aviv_caas_auth.stores.base import TokenStore
+from aviv_caas_auth.tokens.policy import RefreshPolicy
+from aviv_caas_auth.tokens.provider import DEFAULT_TIMEOUT, TokenProvider
 from aviv_caas_client import AuthenticatedClient
 
 # The generated client insists on a token string; the real one is set per request by CaasAuth.
@@ -53,9 +53,9 @@ def create_client(
     with the same credentials; pass ``token_provider`` to share one explicitly. ``httpx_args`` go to
     ``httpx.Client``/``httpx.AsyncClient`` (a ``transport`` there also carries token requests).
 
-    Every request goes through a :class:`~aviv_caas_auth.transport.CaasTransport`: a fresh W3C
+    Every request goes through a :class:`~aviv_caas_auth.http.transport.CaasTransport`: a fresh W3C
     ``traceparent`` unless you pass one, retries by ``retry`` (``None``: none; see
-    :class:`~aviv_caas_auth.retry.RetryPolicy`), and typed errors instead of httpx's exceptions.
+    :class:`~aviv_caas_auth.http.retry.RetryPolicy`), and typed errors instead of httpx's exceptions.
     Token requests go through the same policy, which only repeats a POST that never left.
     """
     endpoints = endpoints_for(environment, base_url=base_url, token_url=token_url)

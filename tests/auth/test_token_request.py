@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from aviv_caas_auth import CaasCredentials, MemoryTokenStore
-from aviv_caas_auth.user_agent import USER_AGENT_PATTERN
+from aviv_caas_auth.http.user_agent import USER_AGENT_PATTERN
 from aviv_caas_client.api.classifieds import get_classifieds
 from aviv_caas_client.models import GetClassifiedsResponse200
 from tests.auth.fake_aviv import FakeAviv

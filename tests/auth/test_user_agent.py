@@ -10,7 +10,7 @@ import pytest
 
 from aviv_caas_auth import ConfigurationError, create_client
 from aviv_caas_auth.credentials import CaasCredentials
-from aviv_caas_auth.user_agent import USER_AGENT_PATTERN, resolve_user_agent
+from aviv_caas_auth.http.user_agent import USER_AGENT_PATTERN, resolve_user_agent
 
 
 def test_pattern_is_the_specs() -> None:

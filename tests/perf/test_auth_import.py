@@ -16,12 +16,12 @@ import aviv_caas_auth
 OPTIONAL = ("redis", "werkzeug", "filelock", "platformdirs")
 # Imported on first use of one of their names (aviv_caas_auth._LAZY), never by the import itself.
 DEFERRED = (
-    "aviv_caas_auth.problems",
-    "aviv_caas_auth.classify",
-    "aviv_caas_auth.unwrap",
-    "aviv_caas_auth.duplicates",
-    "aviv_caas_auth.file_store",
-    "aviv_caas_auth.redis_store",
+    "aviv_caas_auth.problems.errors",
+    "aviv_caas_auth.problems.classify",
+    "aviv_caas_auth.problems.unwrap",
+    "aviv_caas_auth.problems.duplicates",
+    "aviv_caas_auth.stores.file_store",
+    "aviv_caas_auth.stores.redis_store",
     "aviv_caas_auth.sandbox",
 )
 INIT = Path(aviv_caas_auth.__file__)
@@ -125,13 +125,17 @@ def first_lookup_imports(name: str) -> list[str]:
 
 
 def test_a_problem_error_imports_the_problem_module_only() -> None:
-    assert first_lookup_imports("ApiError") == ["aviv_caas_auth.problems", "aviv_caas_auth.redaction"]
+    assert sorted(first_lookup_imports("ApiError")) == [
+        "aviv_caas_auth.http.redaction",
+        "aviv_caas_auth.problems",
+        "aviv_caas_auth.problems.errors",
+    ]
 
 
 def test_the_duplicate_lookup_imports_its_module_when_first_used() -> None:
     imported = first_lookup_imports("find_classified_id")
-    assert "aviv_caas_auth.duplicates" in imported
-    assert "aviv_caas_auth.problems" in imported  # through unwrap and classify
+    assert "aviv_caas_auth.problems.duplicates" in imported
+    assert "aviv_caas_auth.problems.errors" in imported  # through unwrap and classify
     assert "aviv_caas_client.api.classifieds.get_classifieds" in imported
 
 
@@ -147,10 +151,10 @@ def test_the_check_would_see_an_installed_optional_dependency() -> None:
 
 SUBMODULE_FIRST = """
 import json, sys
-import aviv_caas_auth.unwrap  # the submodule named like the function, imported before any lookup
+import aviv_caas_auth.problems.unwrap  # the submodule named like the function, imported before any lookup
 import aviv_caas_auth
-from aviv_caas_auth.unwrap import unwrap
-print(json.dumps({"function": aviv_caas_auth.unwrap is unwrap, "module": type(sys.modules["aviv_caas_auth.unwrap"]).__name__}))
+from aviv_caas_auth.problems.unwrap import unwrap
+print(json.dumps({"function": aviv_caas_auth.unwrap is unwrap, "module": type(sys.modules["aviv_caas_auth.problems.unwrap"]).__name__}))
 """
 
 

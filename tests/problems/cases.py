@@ -19,7 +19,7 @@ from email.utils import format_datetime
 from typing import Any
 from uuid import UUID
 
-from aviv_caas_auth.problems import (
+from aviv_caas_auth.problems.errors import (
     ApiError,
     BadRequestError,
     CollidingContactsError,

@@ -30,7 +30,7 @@ from aviv_caas_auth import (
     TokenTimeoutError,
     UnexpectedResponseError,
 )
-from aviv_caas_auth.problems import UnexpectedServerError
+from aviv_caas_auth.problems.errors import UnexpectedServerError
 from aviv_caas_client.models import (
     CreateClassifiedResponse202,
     DeleteClassifiedResponse202,

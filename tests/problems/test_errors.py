@@ -22,8 +22,8 @@ from aviv_caas_auth import (
     error_from_response,
     unwrap,
 )
-from aviv_caas_auth.classify import problem_class
-from aviv_caas_auth.problems import FieldError, UnexpectedServerError
+from aviv_caas_auth.problems.classify import problem_class
+from aviv_caas_auth.problems.errors import FieldError, UnexpectedServerError
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.api.classifieds import get_classified
 from tests.problems.cases import DOCS

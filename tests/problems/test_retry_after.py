@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from aviv_caas_auth.retry_after import parse_retry_after
+from aviv_caas_auth.http.retry_after import parse_retry_after
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC).timestamp()
 

@@ -16,8 +16,8 @@ from aviv_caas_auth import (
     RetryPolicy,
     create_client,
 )
-from aviv_caas_auth.retry import Attempts
-from aviv_caas_auth.traceparent import TRACE_EXTENSION, new_traceparent, next_span, stamp
+from aviv_caas_auth.http.retry import Attempts
+from aviv_caas_auth.http.traceparent import TRACE_EXTENSION, new_traceparent, next_span, stamp
 
 URL = "https://api.aviv-group.com/caas/v3/classifieds"
 

@@ -31,7 +31,7 @@ from aviv_caas_auth import (
     create_client,
     unwrap,
 )
-from aviv_caas_auth.problems import UnexpectedServerError
+from aviv_caas_auth.problems.errors import UnexpectedServerError
 from aviv_caas_auth.sandbox import Fault, FaultKnobs, Sandbox
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.models import GetClassifiedsResponse200

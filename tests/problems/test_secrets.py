@@ -9,7 +9,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from aviv_caas_auth import ApiError, UnauthorizedError, unwrap
-from aviv_caas_auth.redaction import redact, snippet
+from aviv_caas_auth.http.redaction import redact, snippet
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.api.classifieds import get_classified, get_classifieds
 from tests.problems.conftest import CLASSIFIED_ID, USER_AGENT

@@ -20,8 +20,8 @@ from aviv_caas_auth import (
     TokenKey,
     endpoints_for,
 )
-from aviv_caas_auth.file_store import default_directory
-from aviv_caas_auth.token_record import encode
+from aviv_caas_auth.stores.file_store import default_directory
+from aviv_caas_auth.stores.record import encode
 from tests.auth.fake_aviv import FakeAviv
 from tests.auth.helpers import provider_for
 

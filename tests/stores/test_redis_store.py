@@ -25,7 +25,7 @@ from aviv_caas_auth import (
     TokenKey,
     endpoints_for,
 )
-from aviv_caas_auth.token_record import encode
+from aviv_caas_auth.stores.record import encode
 from aviv_caas_client.api.classifieds import get_classifieds
 from aviv_caas_client.models import GetClassifiedsResponse200
 from tests.auth.fake_aviv import FakeAviv

@@ -29,8 +29,8 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 
 from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock
 from aviv_caas_auth.errors import ConfigurationError
-from aviv_caas_auth.token import AccessToken, TokenKey
-from aviv_caas_auth.token_record import InvalidRecord, decode, encode
+from aviv_caas_auth.stores.record import InvalidRecord, decode, encode
+from aviv_caas_auth.tokens.token import AccessToken, TokenKey
 
 _log = logging.getLogger("aviv_caas_auth")
 

@@ -1,7 +1,7 @@
 """Where tokens are kept between calls: the TokenStore protocol and the process-wide memory store.
 
 ``asyncio`` is imported by the async methods of ``BlockingTokenStore`` when first run, not with
-this module (see ``aviv_caas_auth.flight``).
+this module (see ``aviv_caas_auth.tokens.flight``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Protocol, runtime_checkable
 
-from aviv_caas_auth.token import AccessToken, TokenKey
+from aviv_caas_auth.tokens.token import AccessToken, TokenKey
 
 
 @runtime_checkable

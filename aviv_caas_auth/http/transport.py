@@ -1,12 +1,12 @@
 """CaasTransport: the httpx transport under every ``create_client`` client (sync and async).
 
-Per request it adds a ``traceparent`` (see :mod:`aviv_caas_auth.traceparent`), sends it through
-the real transport, reads the answer's body, and applies the :class:`~aviv_caas_auth.retry.RetryPolicy`.
+Per request it adds a ``traceparent`` (see :mod:`aviv_caas_auth.http.traceparent`), sends it through
+the real transport, reads the answer's body, and applies the :class:`~aviv_caas_auth.http.retry.RetryPolicy`.
 Network failures the policy does not (or no longer) retry become :class:`ApiTimeoutError` or
 :class:`ApiConnectionError`, never a raw httpx exception.
 
 httpx runs the auth flow *above* the transport: the bearer token is set before the transport sees
-the request, and a 401 is handed back to :class:`~aviv_caas_auth.auth.CaasAuth`, never retried
+the request, and a 401 is handed back to :class:`~aviv_caas_auth.http.auth.CaasAuth`, never retried
 here. So a retry never replays a request carrying a token the API rejected.
 
 The body is read here (the generated client reads every body anyway) so that a connection that
@@ -21,10 +21,10 @@ from typing import Any
 
 import httpx
 
-from aviv_caas_auth import raw_headers
 from aviv_caas_auth.errors import ApiConnectionError, ApiTimeoutError, ApiTransportError, ConfigurationError
-from aviv_caas_auth.retry import NEVER_SENT, Attempts, RetryPolicy, log_retry
-from aviv_caas_auth.traceparent import TRACE_EXTENSION, stamp
+from aviv_caas_auth.http import raw_headers
+from aviv_caas_auth.http.retry import NEVER_SENT, Attempts, RetryPolicy, log_retry
+from aviv_caas_auth.http.traceparent import TRACE_EXTENSION, stamp
 
 # httpx.Client options that shape the connection, and so the transport create_client builds.
 CONNECTION_OPTIONS = frozenset({"verify", "cert", "trust_env", "http1", "http2", "limits", "proxy"})
@@ -271,7 +271,9 @@ def transport_error(error: httpx.TransportError, request: httpx.Request, attempt
         f"{request.method} {url}: {what}{tries} ({type(error).__name__}: {error or 'no detail'}); "
         f"{advice} (traceparent {traceparent or 'not sent'})"
     )
-    from aviv_caas_auth.redaction import redact  # failure path only: keeps its regexes out of import time
+    from aviv_caas_auth.http.redaction import (
+        redact,  # failure path only: keeps its regexes out of import time
+    )
 
     authorization = request.headers.get("authorization", "")
     secrets = (authorization, authorization.partition(" ")[2])

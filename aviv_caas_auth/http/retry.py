@@ -35,7 +35,7 @@ import httpx
 
 from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock
 from aviv_caas_auth.errors import ConfigurationError
-from aviv_caas_auth.retry_after import parse_retry_after
+from aviv_caas_auth.http.retry_after import parse_retry_after
 
 _log = logging.getLogger("aviv_caas_auth")
 

@@ -24,9 +24,9 @@ from aviv_caas_auth.errors import (
     TokenServerError,
     TokenTimeoutError,
 )
-from aviv_caas_auth.retry_after import parse_retry_after
-from aviv_caas_auth.token import AccessToken, TokenKey
-from aviv_caas_auth.traceparent import new_traceparent
+from aviv_caas_auth.http.retry_after import parse_retry_after
+from aviv_caas_auth.http.traceparent import new_traceparent
+from aviv_caas_auth.tokens.token import AccessToken, TokenKey
 
 _SNIPPET = 120
 _TOKENISH = re.compile(r'("access_token"\s*:\s*")[^"]*')

@@ -2,7 +2,7 @@
 
 :func:`error_from_response` takes either what a generated ``*_detailed`` function returned (an
 ``aviv_caas_client.types.Response``) or a raw ``httpx.Response`` (for transports and hooks), and
-returns (does not raise) the :class:`~aviv_caas_auth.problems.ApiError` subclass for it.
+returns (does not raise) the :class:`~aviv_caas_auth.problems.errors.ApiError` subclass for it.
 
 The kind of a problem is decided by structured members only: its ``type`` URI fragment (e.g.
 ``...#section/Errors/Duplicated-Classifieds-Error``), then its ``title``, then the HTTP status.
@@ -20,7 +20,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from aviv_caas_auth.problems import (
+from aviv_caas_auth.http.redaction import snippet
+from aviv_caas_auth.http.retry_after import parse_retry_after
+from aviv_caas_auth.problems.errors import (
     ApiError,
     BadRequestError,
     CollidingContactsError,
@@ -44,8 +46,6 @@ from aviv_caas_auth.problems import (
     UnexpectedUnauthorizedError,
     ValidationError,
 )
-from aviv_caas_auth.redaction import snippet
-from aviv_caas_auth.retry_after import parse_retry_after
 from aviv_caas_client.models import ErrorResponse
 from aviv_caas_client.types import PARSE_ERRORS, Response, UnexpectedResponse, Unset, request_of
 

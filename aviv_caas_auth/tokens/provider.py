@@ -28,13 +28,13 @@ from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
 from aviv_caas_auth.errors import TokenError, TokenRefreshLoopError
-from aviv_caas_auth.flight import Entry, Slot, slot_for
-from aviv_caas_auth.policy import RefreshPolicy
-from aviv_caas_auth.security import require_secure_url
-from aviv_caas_auth.store import MEMORY_STORE, TokenStore
-from aviv_caas_auth.token import AccessToken, TokenKey, utc_iso
-from aviv_caas_auth.token_endpoint import build_token_request, parse_token_response, transport_failure
-from aviv_caas_auth.user_agent import resolve_user_agent
+from aviv_caas_auth.http.security import require_secure_url
+from aviv_caas_auth.http.user_agent import resolve_user_agent
+from aviv_caas_auth.stores.base import MEMORY_STORE, TokenStore
+from aviv_caas_auth.tokens.endpoint import build_token_request, parse_token_response, transport_failure
+from aviv_caas_auth.tokens.flight import Entry, Slot, slot_for
+from aviv_caas_auth.tokens.policy import RefreshPolicy
+from aviv_caas_auth.tokens.token import AccessToken, TokenKey, utc_iso
 
 _log = logging.getLogger("aviv_caas_auth")
 

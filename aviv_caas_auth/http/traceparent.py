@@ -8,7 +8,7 @@ attempts apart while the trace id ties them together. A traceparent the caller p
 it is sent unchanged on every attempt.
 
 Cost: two ``random.getrandbits`` calls and a %-format per attempt (no regex, no uuid), and one pass over
-the request's header list (see :mod:`aviv_caas_auth.raw_headers`).
+the request's header list (see :mod:`aviv_caas_auth.http.raw_headers`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import random
 
 import httpx
 
-from aviv_caas_auth import raw_headers
+from aviv_caas_auth.http import raw_headers
 
 TRACE_EXTENSION = "aviv_caas.traceparent"
 """The request extension that remembers the traceparent this module set (vs. one the caller set)."""

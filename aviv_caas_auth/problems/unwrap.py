@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import TypeVar, cast
 
-from aviv_caas_auth.classify import Clock, error_from_response
+from aviv_caas_auth.problems.classify import Clock, error_from_response
 from aviv_caas_client.models import ErrorResponse
 from aviv_caas_client.types import Response, UnexpectedResponse
 
@@ -22,7 +22,7 @@ def unwrap(response: Response[T | ErrorResponse | UnexpectedResponse], *, clock:
     """The parsed success model of ``response``; raise its typed error for anything else.
 
     Raises:
-        aviv_caas_auth.problems.ApiError: the subclass for the problem (ValidationError,
+        aviv_caas_auth.problems.errors.ApiError: the subclass for the problem (ValidationError,
             DuplicatedClassifiedError, NotFoundError, RateLimitedError, ServerError, ...), or an
             UnexpectedResponseError when the answer is not one the API describes (HTML page,
             empty or malformed body, undocumented status).

@@ -2,12 +2,12 @@
 
 Every class here is an :class:`ApiError`, itself a :class:`~aviv_caas_auth.errors.CaasError`.
 The kind of problem comes from the HTTP status and the problem's ``type`` URI fragment and
-``title`` (see :mod:`aviv_caas_auth.classify`), never from its prose. An answer that is not a
+``title`` (see :mod:`aviv_caas_auth.problems.classify`), never from its prose. An answer that is not a
 problem at all (an HTML gateway page, an empty body, ...) is an :class:`UnexpectedResponseError`,
 which is also an instance of its status' class: a 502 HTML page is a ``ServerError`` too.
 
 Messages carry the status, title, detail, the request and the ``traceparent`` AVIV support asks
-for; they never carry a token or a secret (see :mod:`aviv_caas_auth.redaction`).
+for; they never carry a token or a secret (see :mod:`aviv_caas_auth.http.redaction`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aviv_caas_auth.errors import CaasError
-from aviv_caas_auth.redaction import redact
+from aviv_caas_auth.http.redaction import redact
 
 if TYPE_CHECKING:
     from aviv_caas_client.models import ErrorResponse
@@ -144,7 +144,7 @@ class DuplicatedClassifiedError(BadRequestError):
     """Duplicated Classified: the offererEstateId is already used by another classified.
 
     ``offerer_estate_id`` is read from the request body when it is available; resolve the
-    existing classifiedId with :func:`aviv_caas_auth.duplicates.find_classified_id`.
+    existing classifiedId with :func:`aviv_caas_auth.problems.duplicates.find_classified_id`.
     """
 
     def __init__(self, *, offerer_estate_id: str | None = None, **kwargs: Any) -> None:

@@ -11,7 +11,7 @@ import json
 import math
 from typing import Any, Final
 
-from aviv_caas_auth.token import AccessToken, TokenKey
+from aviv_caas_auth.tokens.token import AccessToken, TokenKey
 
 FORMAT: Final = "aviv-caas/token/1"
 """Written in every record, so a future layout can be told apart."""

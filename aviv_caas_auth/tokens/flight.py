@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from aviv_caas_auth.errors import TokenError
-from aviv_caas_auth.policy import Deadlines
-from aviv_caas_auth.token import AccessToken, TokenKey
+from aviv_caas_auth.tokens.policy import Deadlines
+from aviv_caas_auth.tokens.token import AccessToken, TokenKey
 
 if TYPE_CHECKING:
     import asyncio

@@ -29,9 +29,9 @@ import filelock
 import platformdirs
 
 from aviv_caas_auth.errors import ConfigurationError
-from aviv_caas_auth.store import BlockingTokenStore
-from aviv_caas_auth.token import AccessToken, TokenKey
-from aviv_caas_auth.token_record import InvalidRecord, decode, encode
+from aviv_caas_auth.stores.base import BlockingTokenStore
+from aviv_caas_auth.stores.record import InvalidRecord, decode, encode
+from aviv_caas_auth.tokens.token import AccessToken, TokenKey
 
 _log = logging.getLogger("aviv_caas_auth")
 

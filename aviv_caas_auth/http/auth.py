@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from aviv_caas_auth import raw_headers
 from aviv_caas_auth.errors import InsecureTransportError
-from aviv_caas_auth.provider import TokenProvider
-from aviv_caas_auth.security import is_secure_url
-from aviv_caas_auth.token import AccessToken
-from aviv_caas_auth.traceparent import stamp, stamp_new
+from aviv_caas_auth.http import raw_headers
+from aviv_caas_auth.http.security import is_secure_url
+from aviv_caas_auth.http.traceparent import stamp, stamp_new
+from aviv_caas_auth.tokens.provider import TokenProvider
+from aviv_caas_auth.tokens.token import AccessToken
 
 if TYPE_CHECKING:
-    from aviv_caas_auth.problems import TokenRejectedError
+    from aviv_caas_auth.problems.errors import TokenRejectedError
 
 _log = logging.getLogger("aviv_caas_auth")
 
@@ -120,6 +120,8 @@ def _trace(request: httpx.Request, response: httpx.Response) -> None:
 
 def _rejected(response: httpx.Response, provider: TokenProvider) -> TokenRejectedError:
     """The error for a 401 that a new token did not (or would not) cure."""
-    from aviv_caas_auth.classify import token_rejected_error  # the problem machinery loads on first use
+    from aviv_caas_auth.problems.classify import (
+        token_rejected_error,  # the problem machinery loads on first use
+    )
 
     return token_rejected_error(response, who=provider.key.describe())

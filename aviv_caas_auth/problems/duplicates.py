@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from aviv_caas_auth.unwrap import unwrap
+from aviv_caas_auth.problems.unwrap import unwrap
 from aviv_caas_client.api.classifieds import get_classifieds
 from aviv_caas_client.client import AuthenticatedClient, Client
 from aviv_caas_client.models import GetClassifiedsResponse200
@@ -30,7 +30,7 @@ def find_classified_id(
 ) -> UUID | None:
     """The classifiedId of your classified with this offererEstateId, or None if the API lists none.
 
-    Raises the typed :class:`~aviv_caas_auth.problems.ApiError` of a failed listing call.
+    Raises the typed :class:`~aviv_caas_auth.problems.errors.ApiError` of a failed listing call.
     """
     pages = _Pages(offerer_estate_id, max_pages)
     while pages.next_token is not None:
