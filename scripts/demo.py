@@ -75,7 +75,7 @@ def wait_until_created(
     """Poll the classified's statuses until CREATED (or a *_FAILED status, or the timeout)."""
     deadline = time.monotonic() + timeout
     while True:
-        response = get_classified_statuses.sync_detailed(str(classified_id), client=client)
+        response = get_classified_statuses.sync_detailed(classified_id, client=client)
         seen = [str(item.status) for item in unwrap(response).items]
         if "CREATED" in seen or any(s.endswith("FAILED") for s in seen) or time.monotonic() > deadline:
             return response, seen
