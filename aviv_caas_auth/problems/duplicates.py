@@ -14,15 +14,49 @@ The sync and async functions share the page logic; only the call differs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
 from uuid import UUID
 
 from aviv_caas_auth.problems.unwrap import unwrap
 from aviv_caas_client.api.classifieds import get_classifieds
 from aviv_caas_client.client import AuthenticatedClient, Client
-from aviv_caas_client.models import GetClassifiedsResponse200
 from aviv_caas_client.types import UNSET, Unset
 
 MAX_PAGES = 100
+
+
+# The members of a listing page this lookup reads, typed structurally: the generated page model
+# (named after the operation's answer) satisfies them without being imported by name.
+class _Source(Protocol):
+    @property
+    def offerer_estate_id(self) -> str: ...
+
+
+class _MetaData(Protocol):
+    @property
+    def source(self) -> _Source: ...
+
+
+class _Data(Protocol):
+    @property
+    def meta_data(self) -> _MetaData: ...
+
+
+class _Item(Protocol):
+    @property
+    def data(self) -> _Data: ...
+
+    @property
+    def classified_id(self) -> UUID: ...
+
+
+class _Page(Protocol):
+    @property
+    def items(self) -> Sequence[_Item]: ...
+
+    @property
+    def next_token(self) -> str | Unset: ...
 
 
 def find_classified_id(
@@ -72,7 +106,7 @@ class _Pages:
         self.found: UUID | None = None
         self._seen_tokens: set[str] = set()
 
-    def read(self, page: GetClassifiedsResponse200) -> bool:
+    def read(self, page: _Page) -> bool:
         """Take one page in; True when the lookup is over."""
         self.pages_left -= 1
         for item in page.items:

@@ -9,6 +9,7 @@ with an answer the new client parses.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -212,3 +213,84 @@ def test_the_local_sandbox_serves_the_new_operation(updated: UpdateRun) -> None:
     assert answer["internal_errors"] == []
     (warning,) = answer["warnings"]
     assert f"{updated.update.operation_id} (GET {updated.update.path})" in warning
+
+
+# --- What update-spec and the pin check refuse ----------------------------------------------------
+
+
+@pytest.fixture
+def pipeline_copy(tmp_path: Path) -> UpdateRun:
+    root = tmp_path / "repo"
+    copy_pipeline(root)
+    update = synthetic_update(raw_spec())
+    return UpdateRun(root, update, tmp_path / "new.json", subprocess.CompletedProcess([], 0))
+
+
+def refused(run: UpdateRun, document: dict[str, Any], *args: str) -> str:
+    """Run update_spec on ``document``; assert it failed without writing anything; return stderr."""
+    run.new_spec.write_text(json.dumps(document), encoding="utf-8")
+    pin_before = (run.root / "openapi" / "v3" / "pin.toml").read_bytes()
+    package_before = sorted(p.name for p in run.package.iterdir())
+    result = run.run(
+        PYTHON,
+        "-m",
+        "scripts.update_spec",
+        *args,
+        str(run.new_spec),
+        env={"CAAS_SPEC": str(PIN.location()[0])},
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "nothing was re-pinned or regenerated" in result.stderr
+    assert (run.root / "openapi" / "v3" / "pin.toml").read_bytes() == pin_before
+    assert sorted(p.name for p in run.package.iterdir()) == package_before
+    assert not (run.build / "previous").exists()
+    return result.stderr
+
+
+def test_a_document_of_another_major_version_is_refused(pipeline_copy: UpdateRun) -> None:
+    document = copy.deepcopy(pipeline_copy.update.document)
+    document["info"]["version"] = "4.0.2"
+    assert "is version 4.0.2, not a v3 document" in refused(pipeline_copy, document)
+
+
+def test_an_older_document_is_refused_unless_asked(pipeline_copy: UpdateRun) -> None:
+    document = copy.deepcopy(pipeline_copy.update.document)
+    major, minor, patch = (int(part) for part in PIN.version.split("."))
+    assert minor or patch, "a pinned x.0.0 has no older version of the same major to fake"
+    document["info"]["version"] = f"{major}.{minor}.{patch - 1}" if patch else f"{major}.{minor - 1}.99"
+    assert "older than the pinned" in refused(pipeline_copy, document)
+
+
+def test_a_document_the_overlay_no_longer_fits_is_refused_listing_every_problem(
+    pipeline_copy: UpdateRun,
+) -> None:
+    document = copy.deepcopy(pipeline_copy.update.document)
+    schemas = document["components"]["schemas"]
+    schemas["ProblemDetails"] = schemas.pop("ErrorResponse")  # an upstream rename
+    del schemas["PriceCommon"]["additionalProperties"]  # and a fix AVIV made itself
+    message = refused(pipeline_copy, document)
+    assert "2 problem(s) applying openapi/v3/overlay.yaml" in message
+    assert "$.components.schemas.ErrorResponse" in message
+    assert "PriceCommon.additionalProperties" in message
+
+
+def test_a_document_that_is_not_openapi_is_refused(pipeline_copy: UpdateRun) -> None:
+    assert "no `info.version`" in refused(pipeline_copy, {"hello": "world"})
+
+
+def test_a_pin_whose_version_is_not_its_document_s_is_refused(pipeline_copy: UpdateRun) -> None:
+    """The pin check compares the pinned version with the document's own info.version."""
+    pin_file = pipeline_copy.root / "openapi" / "v3" / "pin.toml"
+    pin_file.write_text(
+        pin_file.read_text(encoding="utf-8").replace(f'"{PIN.version}"', '"9.9.9"'), encoding="utf-8"
+    )
+    result = pipeline_copy.run(
+        PYTHON, "-m", "scripts.prepare_spec", env={"CAAS_SPEC": str(PIN.location()[0])}
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "pins Aviv Classified API version 9.9.9, but the document it names" in result.stderr
+    assert f"is Aviv Classified API version {PIN.version}" in result.stderr
+    assert "make update-spec CAAS_SPEC=" in result.stderr
+    assert not (pipeline_copy.root / "build").exists()
