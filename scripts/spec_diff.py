@@ -453,30 +453,12 @@ def _schema_changes(before: Index, after: Index) -> Iterator[Change]:
                 used_by,
             )
         old_values, new_values = old.enum or [], new.enum or []
-        for value in [v for v in new_values if v not in old_values]:
-            level, rule = _classify("enum-value-added", contexts)
-            enums.append(
-                Change(
-                    level,
-                    rule,
-                    "enums",
-                    key,
-                    f"value {json.dumps(value)} added (in {_where(contexts)})",
-                    used_by,
-                )
-            )
-        for value in [v for v in old_values if v not in new_values]:
-            level, rule = _classify("enum-value-removed", contexts)
-            enums.append(
-                Change(
-                    level,
-                    rule,
-                    "enums",
-                    key,
-                    f"value {json.dumps(value)} removed (in {_where(contexts)})",
-                    used_by,
-                )
-            )
+        moves = (("added", new_values, old_values), ("removed", old_values, new_values))
+        for verb, values, others in moves:
+            for value in [v for v in values if v not in others]:
+                level, rule = _classify(f"enum-value-{verb}", contexts)
+                text = f"value {json.dumps(value)} {verb} (in {_where(contexts)})"
+                enums.append(Change(level, rule, "enums", key, text, used_by))
     yield from enums
 
 

