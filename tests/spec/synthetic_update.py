@@ -46,9 +46,18 @@ class SyntheticUpdate:
 
     @property
     def module(self) -> str:
-        """The generated module of the new operation (its tag and operationId, snake_cased)."""
-        snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in self.operation_id).lstrip("_")
-        return f"aviv_caas_client.api.{self.tag.lower()}.{snake}"
+        """The generated module of the new operation, named by the generator's own rules."""
+        from openapi_python_client.strings import PythonIdentifier
+
+        folder, module = PythonIdentifier(self.tag, "tag"), PythonIdentifier(self.operation_id, "field")
+        return f"aviv_caas_client.api.{folder}.{module}"
+
+    @property
+    def response_class(self) -> str:
+        """The generated model of the new operation's 200 answer."""
+        from openapi_python_client.strings import ClassName
+
+        return ClassName(f"{self.operation_id}Response200", "field")
 
 
 def _enums(node: Any) -> Iterator[list[Any]]:

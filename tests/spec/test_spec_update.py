@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openapi_python_client.strings import PythonIdentifier
 
 from scripts.paths import GENERATED_PACKAGE, REPO_ROOT
 from tests.spec.conftest import PIN, PYTHON, raw_spec
@@ -152,12 +153,14 @@ def test_the_new_code_is_generated_and_the_previous_kept(updated: UpdateRun) -> 
     assert module.with_suffix(".py").is_file()
     previous = updated.build / "previous" / GENERATED_PACKAGE.name
     assert (previous / "client.py").is_file()
-    assert not (previous / "api" / update.tag.lower()).exists()
-    removed_model = snake(
-        update.removed_property.replace(".", "_")
-    )  # RealEstate.features.x -> real_estate_features_x
-    assert (previous / "models" / f"{removed_model}.py").is_file()
-    assert not (updated.package / "models" / f"{removed_model}.py").exists()
+    assert not (previous / Path(*update.module.split(".")[1:])).with_suffix(".py").exists()
+    parent, member = update.removed_property.rsplit(".", 1)
+    parent_model = PythonIdentifier(
+        parent.replace(".", "_"), "field"
+    )  # RealEstate.features -> real_estate_features
+    attribute = f"    {PythonIdentifier(member, 'field')}: "
+    assert attribute in (previous / "models" / f"{parent_model}.py").read_text(encoding="utf-8")
+    assert attribute not in (updated.package / "models" / f"{parent_model}.py").read_text(encoding="utf-8")
     portals = (updated.package / "models" / "aviv_classified_portals_item.py").read_text(encoding="utf-8")
     assert f'"{update.portal_code}"' in portals
     diff = updated.build / f"generated-{update.old_version}-to-{update.new_version}.diff"
@@ -168,7 +171,7 @@ def test_the_new_code_is_generated_and_the_previous_kept(updated: UpdateRun) -> 
 
 
 def test_the_new_endpoint_type_checks(updated: UpdateRun) -> None:
-    response_model = f"{update_operation_class(updated.update)}Response200"
+    response_model = updated.update.response_class
     user = updated.root / "uses_new_endpoint.py"
     user.write_text(
         f"from aviv_caas_auth import unwrap\n"
@@ -193,21 +196,13 @@ def test_the_new_endpoint_type_checks(updated: UpdateRun) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
-
-
-def update_operation_class(update: SyntheticUpdate) -> str:
-    return update.operation_id[0].upper() + update.operation_id[1:]
-
-
 def test_the_local_sandbox_serves_the_new_operation(updated: UpdateRun) -> None:
     result = updated.run(PYTHON, "-m", "tests.spec.call_in_sandbox", updated.update.module)
     assert result.returncode == 0, result.stderr
     answer: dict[str, Any] = json.loads(result.stdout)
     assert 200 <= answer["status"] < 300
     assert answer["spec_version"] == updated.update.new_version
-    assert answer["parsed_type"].endswith(f"{update_operation_class(updated.update)}Response200")
+    assert answer["parsed_type"].endswith(f".{updated.update.response_class}")
     assert answer["parsed"] == answer["body"]
     assert answer["body"]["items"]
     assert answer["internal_errors"] == []
