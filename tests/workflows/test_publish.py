@@ -38,9 +38,11 @@ def test_publish_creates_then_a_second_publish_updates_the_same_classified(
     second = publish.sync(client, AvivClassified.from_dict(classified("CRM-1", price=799000)), poll=poll)
 
     assert first.action == "created"
-    assert first.status is not None and first.status.status == "CREATED"
+    assert first.status is not None
+    assert first.status.status == "CREATED"
     assert (second.action, second.classified_id) == ("updated", first.classified_id)
-    assert second.status is not None and second.status.status == "UPDATED"
+    assert second.status is not None
+    assert second.status.status == "UPDATED"
     assert second.status.revision == 2
     assert offerer_ids(sandbox) == ["CRM-1"]
     assert price_of(client, second) == 799000
@@ -62,7 +64,8 @@ def test_publish_async(client: AuthenticatedClient, sandbox: Sandbox, poll: Poll
     first, second = asyncio.run(run())
     assert (first.action, second.action) == ("created", "updated")
     assert first.classified_id == second.classified_id
-    assert second.status is not None and second.status.status == "UPDATED"
+    assert second.status is not None
+    assert second.status.status == "UPDATED"
     assert offerer_ids(sandbox) == ["CRM-A"]
 
 
@@ -130,7 +133,7 @@ def bump_on_read(sandbox: Sandbox, times: int | None) -> Callable[[httpx.Respons
     def hook(response: httpx.Response) -> None:
         if response.request.method != "GET" or "/statuses" in response.url.path:
             return
-        if not response.url.path.rstrip("/").split("/")[-1].count("-") == 4:  # GET /classifieds/{uuid}
+        if response.url.path.rstrip("/").split("/")[-1].count("-") != 4:  # GET /classifieds/{uuid}
             return
         if left["n"] is not None:
             if left["n"] == 0:
@@ -152,7 +155,8 @@ def test_a_stale_etag_is_read_again_and_the_update_retried(
     result = publish.sync(client, classified("CRM-412", price=5), poll=poll)
 
     assert result.action == "updated"
-    assert result.status is not None and result.status.revision == 3  # 1 created, 2 bumped, 3 ours
+    assert result.status is not None
+    assert result.status.revision == 3
     puts = [e.status for e in sandbox.exchanges() if e.operation_id == "updateClassified"]
     assert puts == [412, 202]
     assert price_of(client, result) == 5
@@ -226,7 +230,8 @@ def test_a_processing_failure_is_a_typed_error_with_avivs_status_and_message(
     error = raised.value
     assert error.status.status == "CREATING_FAILED"
     assert error.message == "The price is not plausible"
-    assert "CREATING_FAILED" in str(error) and str(error.classified_id) in str(error)
+    assert "CREATING_FAILED" in str(error)
+    assert str(error.classified_id) in str(error)
 
 
 def test_a_receiving_failure_of_an_update_is_a_typed_error(
@@ -261,7 +266,8 @@ def test_waiting_too_long_raises_the_typed_timeout(
     sandbox.app.store._step = 10_000  # statuses crawl
     with pytest.raises(StatusTimeoutError) as raised:
         publish.sync(client, classified("CRM-SLOW"), poll=sleeps.policy(), timeout=5)
-    assert raised.value.last_status is not None and raised.value.last_status.status == "RECEIVED"
+    assert raised.value.last_status is not None
+    assert raised.value.last_status.status == "RECEIVED"
     assert sum(sleeps.waits) == pytest.approx(5)
 
 
