@@ -32,14 +32,15 @@ def classified(offerer_estate_id: str, *, price: int = 845000) -> dict[str, Any]
 class Sleeps:
     """The waits a PollPolicy asked for; each moves the sandbox's clock and the workflows' clock."""
 
-    def __init__(self, sandbox: Sandbox, clock: ManualClock) -> None:
+    def __init__(self, sandbox: Sandbox | None, clock: ManualClock) -> None:
         self.sandbox, self.clock = sandbox, clock
         self.waits: list[float] = []
 
     def sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
         self.clock.advance(seconds)
-        self.sandbox.clock.advance(seconds)
+        if self.sandbox is not None:
+            self.sandbox.clock.advance(seconds)
 
     async def async_sleep(self, seconds: float) -> None:
         self.sleep(seconds)
@@ -118,3 +119,8 @@ def api_calls(sandbox: Sandbox, operation: str | None = None) -> list[str]:
     """The operations the sandbox answered, in order (``operation``: only those)."""
     calls = [e.operation_id for e in sandbox.exchanges() if e.kind == "api" and e.operation_id]
     return [c for c in calls if operation is None or c == operation]
+
+
+def offline_client() -> AuthenticatedClient:
+    """A generated client that must never send anything (its host does not resolve)."""
+    return AuthenticatedClient(base_url="https://caas.invalid", token="t")
