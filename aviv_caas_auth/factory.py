@@ -118,7 +118,7 @@ def create_client(
 
 
 def _with_request_validation(hooks: Any, base_url: str) -> dict[str, list[Any]]:
-    """httpx ``event_hooks`` with the spec check first among the request hooks."""
+    """The ``event_hooks`` for httpx, with the spec check first among the request hooks."""
     from aviv_caas_auth.validation.requests import RequestValidator
     from aviv_caas_auth.validation.schemas import require_jsonschema
 

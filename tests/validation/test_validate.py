@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aviv_caas_auth import ConfigurationError, ValidationError
+from aviv_caas_auth import CaasCredentials, ConfigurationError, ValidationError, create_client, unwrap
 from aviv_caas_auth.sandbox import Sandbox
 from aviv_caas_auth.sandbox.samples import living_room_picture, paris_apartment_for_sale
 from aviv_caas_auth.validation import FieldError, RequestValidationError, validate
@@ -89,8 +89,6 @@ def test_the_sandbox_answers_the_same_errors(sandbox: Sandbox, client: Authentic
     body["data"]["location"]["floor"] = 3
     answer = create_classified.sync_detailed(client=client, body=AvivClassified.from_dict(body))
     with pytest.raises(ValidationError) as raised:
-        from aviv_caas_auth import unwrap
-
         unwrap(answer)
     assert list(raised.value.errors) == validate(body)
 
@@ -163,8 +161,6 @@ def test_without_the_extra_the_error_names_it(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(sys.modules, "jsonschema", None)
     with pytest.raises(ConfigurationError, match=r"pip install 'aviv-caas\[validation\]'"):
         require_jsonschema()
-    from aviv_caas_auth import CaasCredentials, create_client
-
     with pytest.raises(ConfigurationError, match="validation"):
         create_client(CaasCredentials("a", "b", "c"), user_agent="CRM/1", validate_requests=True)
 
