@@ -17,7 +17,7 @@ the calls of a batch, so that one 429 slows the whole batch rather than one task
 from __future__ import annotations
 
 import threading
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
 from aviv_caas_auth.clock import Clock
@@ -87,17 +87,12 @@ class Runner:
         error: BaseException | None = None
         with pacing.listening(self.gate.close_for):
             while True:
-                try:
-                    effect = flow.send(reply) if error is None else flow.throw(error)
-                except StopIteration as done:
-                    return done.value  # type: ignore[no-any-return]
+                done, effect = _advance(flow, reply, error)
+                if done:
+                    return effect  # type: ignore[no-any-return]
+                for seconds in self._waits(effect):
+                    self.poll.sleep(seconds)
                 reply, error = None, None
-                if isinstance(effect, Pause):
-                    if effect.rate_limited:
-                        self.gate.close_for(effect.seconds)
-                    else:
-                        self.poll.sleep(effect.seconds)
-                self._wait_at_gate()
                 if isinstance(effect, Call):
                     function = self.endpoints.module(effect.operation).sync_detailed
                     try:
@@ -111,18 +106,12 @@ class Runner:
         error: BaseException | None = None
         with pacing.listening(self.gate.close_for):
             while True:
-                try:
-                    effect = flow.send(reply) if error is None else flow.throw(error)
-                except StopIteration as done:
-                    return done.value  # type: ignore[no-any-return]
+                done, effect = _advance(flow, reply, error)
+                if done:
+                    return effect  # type: ignore[no-any-return]
+                for seconds in self._waits(effect):
+                    await self.poll.async_sleep(seconds)
                 reply, error = None, None
-                if isinstance(effect, Pause):
-                    if effect.rate_limited:
-                        self.gate.close_for(effect.seconds)
-                    else:
-                        await self.poll.async_sleep(effect.seconds)
-                while (wait := self.gate.remaining()) > 0:
-                    await self.poll.async_sleep(wait)
                 if isinstance(effect, Call):
                     function = self.endpoints.module(effect.operation).asyncio_detailed
                     try:
@@ -130,6 +119,20 @@ class Runner:
                     except Exception as exc:  # noqa: BLE001 - handed to the flow, which decides
                         error = exc
 
-    def _wait_at_gate(self) -> None:
+    def _waits(self, effect: Effect) -> Iterator[float]:
+        """The sleeps before ``effect`` (sync and async alike): a pause, then until the gate opens."""
+        if isinstance(effect, Pause):
+            if effect.rate_limited:
+                self.gate.close_for(effect.seconds)
+            else:
+                yield effect.seconds
         while (wait := self.gate.remaining()) > 0:
-            self.poll.sleep(wait)
+            yield wait
+
+
+def _advance(flow: Flow[T], reply: Any, error: BaseException | None) -> tuple[bool, Any]:
+    """Resume ``flow`` with the last reply or error: (True, result) once it ended, else its next effect."""
+    try:
+        return False, flow.send(reply) if error is None else flow.throw(error)
+    except StopIteration as done:
+        return True, done.value

@@ -65,18 +65,15 @@ class _Batch:
         self,
         runner: Runner,
         classifieds: Iterable[AvivClassified | Mapping[str, Any]],
-        *,
         concurrency: int,
-        wait: bool,
-        timeout: float,
-        max_writes: int,
         progress: Callable[[Progress], object] | None,
+        **options: Any,
     ) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise ValueError(f"concurrency must be a whole number >= 1, got {concurrency!r}")
         self.runner = runner
         self.concurrency = concurrency
-        self.options: dict[str, Any] = {"wait": wait, "timeout": timeout, "max_writes": max_writes}
+        self.options = options  # wait, timeout, max_writes: publish.start's
         self.progress = progress
         items = list(classifieds)
         self.outcomes: list[Outcome | None] = [None] * len(items)
@@ -140,11 +137,11 @@ def sync(
     batch = _Batch(
         Runner(client, poll=poll),
         classifieds,
-        concurrency=concurrency,
+        concurrency,
+        progress,
         wait=wait,
         timeout=timeout,
         max_writes=max_writes,
-        progress=progress,
     )
 
     def lane_worker(lane: Sequence[int]) -> None:
@@ -188,11 +185,11 @@ async def asyncio(
     batch = _Batch(
         Runner(client, poll=poll),
         classifieds,
-        concurrency=concurrency,
+        concurrency,
+        progress,
         wait=wait,
         timeout=timeout,
         max_writes=max_writes,
-        progress=progress,
     )
     limiter = anyio.CapacityLimiter(concurrency)
 
