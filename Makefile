@@ -8,6 +8,7 @@
 #                  adopt AVIV's new document: check it, print and save the API change report,
 #                  re-pin, regenerate (the previous package stays in build/<api>/previous/)
 #   make lint      ruff + mypy --strict on the hand-written code and the generated clients
+#   make dist      sdist + wheel (hand-written and generated code) into build/dist
 #   make bench     print the performance figures of issue 7 (ratios to baselines measured in the same run);
 #                  BENCH_ARGS=--quick for a smoke run, BENCH_ARGS=--list for the rows
 #   make clean     remove everything the build made
@@ -38,7 +39,9 @@ else ifdef CAAS_SPEC
 export CAAS_SPEC
 endif
 
-.PHONY: install deps spec generate ensure-generated update-spec test lint bench clean demo
+DIST_DIR := build/dist
+
+.PHONY: install deps spec generate ensure-generated update-spec test lint bench clean demo dist
 
 $(DEPS_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -78,6 +81,11 @@ demo: install
 
 test: install lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+dist: install
+	rm -rf $(DIST_DIR)
+	$(PY) -m build --no-isolation --outdir $(DIST_DIR) .
+	@ls -1 $(DIST_DIR)
 
 bench: install
 	$(PY) -m scripts.bench $(BENCH_ARGS)

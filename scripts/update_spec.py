@@ -34,6 +34,7 @@ from scripts.overlay import OverlayError
 from scripts.paths import DEFAULT_API, REPO_ROOT, ApiPaths, api_versions
 from scripts.pin import SpecPin, SpecPinError, document_info
 from scripts.prepare_spec import patch_document, serialize, write_if_changed
+from scripts.readme import update_readme
 from scripts.spec_diff import BREAKING, POTENTIALLY, compare, render
 
 
@@ -201,6 +202,10 @@ def update_spec(new_path: Path, *, api: str = DEFAULT_API, allow_downgrade: bool
     write_if_changed(paths.build_dir / "generate.stamp", (digest + "\n").encode())
     shutil.rmtree(work, ignore_errors=True)
 
+    readme = REPO_ROOT / "README.md"
+    if readme.is_file() and api == DEFAULT_API and update_readme(readme, prepared):
+        print("update-spec: README.md's operations block rewritten from the new spec")
+
     diff = code_diff(paths.previous_package, paths.generated_package)
     diff_file = paths.build_dir / f"generated-{stem}.diff"
     write_if_changed(diff_file, diff.text.encode())
@@ -214,8 +219,8 @@ def update_spec(new_path: Path, *, api: str = DEFAULT_API, allow_downgrade: bool
         f"update-spec: {_shown(pin.pin_file)} now pins {new_pin.title} {new_pin.version} "
         f"(sha256 {new_pin.sha256}, default_path {new_pin.default_path}).\n"
         f"Next: review the {risky} breaking or potentially breaking change(s) above and the code diff, "
-        f"run `make test`, then commit {_shown(pin.pin_file)} (and any overlay change) — never the document "
-        "nor generated/."
+        f"run `make test`, then commit {_shown(pin.pin_file)} and README.md (and any overlay change) — never "
+        "the document nor generated/."
     )
     return 0
 

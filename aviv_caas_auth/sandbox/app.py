@@ -40,6 +40,7 @@ from aviv_caas_auth.sandbox.problems import (
     rate_limited,
     unauthorized,
 )
+from aviv_caas_auth.sandbox.processing import ProcessingKnobs
 from aviv_caas_auth.sandbox.report import UsageLedger
 from aviv_caas_auth.sandbox.spec import ApiSpec, Operation
 from aviv_caas_auth.sandbox.state import Store
@@ -76,7 +77,8 @@ class SandboxApp:
         self.spec = spec or ApiSpec.load(config.spec_path)
         self.issuer = TokenIssuer(config.clients, config.expires_in, clock)
         self.ledger = UsageLedger(clock, config.effective_refresh_grace)
-        self.store = Store(clock, config.status_step, self.spec.enum_at(MEDIA_PORTALS))
+        self.processing = ProcessingKnobs()
+        self.store = Store(clock, config.status_step, self.spec.enum_at(MEDIA_PORTALS), self.processing.flow)
         self.faults = FaultKnobs()
         self.exchanges = ExchangeLog(config.max_exchanges)
         self.webhooks = WebhookSender(config.webhook_timeout)

@@ -23,7 +23,7 @@ from scripts.paths import OVERLAY_FILE, REPO_ROOT
 from tests.spec.conftest import GENERATOR_SETTINGS, PACKAGE, operations, raw_spec
 
 HAND_WRITTEN = REPO_ROOT / "aviv_caas_auth"
-ASSERTED_SCHEMA = re.compile(r"\$\.components\.schemas(?:\.(\w+)|\['(\w+)'\])")
+ASSERTED_SCHEMAS = re.compile(r"\$\.components\.schemas(?:\.(\w+)|\[((?:'\w+',?\s*)+)\])")
 
 
 def generated_imports() -> list[tuple[str, str, str]]:
@@ -47,9 +47,13 @@ def overlay_names() -> tuple[set[str], set[str]]:
     operation_ids: set[str] = set()
     for action in overlay["actions"]:
         if action.get("update") == {}:
-            asserted = ASSERTED_SCHEMA.fullmatch(action["target"])
+            asserted = ASSERTED_SCHEMAS.fullmatch(" ".join(action["target"].split()))
             if asserted:
-                schemas.add(asserted.group(1) or asserted.group(2))
+                schemas |= (
+                    {asserted.group(1)}
+                    if asserted.group(1)
+                    else set(re.findall(r"'(\w+)'", asserted.group(2)))
+                )
             operation_ids |= set(re.findall(r"@\.operationId == '(\w+)'", action["target"]))
     return schemas, operation_ids
 
@@ -65,7 +69,9 @@ def test_each_generated_name_is_the_overlay_s(file: str, module: str, name: str)
     schemas, operation_ids = overlay_names()
     if module.startswith(f"{PACKAGE}.models"):
         classes = {ClassName(schema, GENERATOR_SETTINGS.field_prefix) for schema in schemas}
-        assert name in classes, (
+        # The models of an asserted operation's inline answer are named after it (GetClassifiedsResponse200...).
+        answers = tuple(f"{ClassName(op, GENERATOR_SETTINGS.field_prefix)}Response" for op in operation_ids)
+        assert name in classes or name.startswith(answers), (
             f"{file} imports {name} from the generated models: define or assert its schema in "
             f"{OVERLAY_FILE.relative_to(REPO_ROOT)} ('Names the hand-written code relies on')"
         )
@@ -76,3 +82,16 @@ def test_each_generated_name_is_the_overlay_s(file: str, module: str, name: str)
             f"{file} imports the endpoint {module}.{name}: assert its operationId in "
             f"{OVERLAY_FILE.relative_to(REPO_ROOT)} ('Names the hand-written code relies on')"
         )
+
+
+def test_the_operations_the_workflows_import_by_name_are_asserted() -> None:
+    """Workflows import endpoint modules by name (aviv_caas_auth.workflows.endpoints.OPERATIONS)."""
+    from aviv_caas_auth.workflows.endpoints import OPERATIONS
+
+    _, operation_ids = overlay_names()
+    asserted = {
+        (PythonIdentifier(op.operation_id, GENERATOR_SETTINGS.field_prefix), PythonIdentifier(op.tag, "tag"))
+        for op in operations(raw_spec())
+        if op.operation_id in operation_ids
+    }
+    assert set(OPERATIONS.items()) <= asserted

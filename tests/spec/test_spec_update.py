@@ -27,7 +27,7 @@ from scripts.paths import GENERATED_PACKAGE, REPO_ROOT
 from tests.spec.conftest import PIN, PYTHON, raw_spec
 from tests.spec.synthetic_update import SyntheticUpdate, synthetic_update
 
-PIPELINE = ("scripts", "openapi", "pyproject.toml")
+PIPELINE = ("scripts", "openapi", "pyproject.toml", "README.md")
 IGNORED = shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache")
 
 
@@ -289,3 +289,9 @@ def test_a_pin_whose_version_is_not_its_document_s_is_refused(pipeline_copy: Upd
     assert f"is Aviv Classified API version {PIN.version}" in result.stderr
     assert "make update-spec CAAS_SPEC=" in result.stderr
     assert not (pipeline_copy.root / "build").exists()
+
+
+def test_the_readme_operations_block_follows_the_new_spec(updated: UpdateRun) -> None:
+    readme = (updated.root / "README.md").read_text(encoding="utf-8")
+    assert f"operations in AVIV's spec {updated.update.new_version}" in readme
+    assert f"`{updated.update.module.split('.', 2)[2]}`" in readme
