@@ -2,20 +2,23 @@
 
     python -m scripts.generate [--api v3] [--if-changed] [--build-dir DIR] [--output DIR]
 
-Without ``--api`` every version under openapi/ is generated (v3 into generated/aviv_caas_client).
+Without ``--api`` every version under openapi/ is generated (v3 into generated/aviv_caas_client,
+v4 into generated/aviv_caas_client_v4: each version's generator.yaml names its package).
 
 Runs the pinned openapi-python-client with ``--fail-on-warning`` and the custom templates of
-openapi/templates, formats with the pinned ruff, adds ``py.typed`` and the prepared spec
-(``openapi.json``, which the local sandbox validates against), then swaps the result into
-place, so a failed run never leaves a half-written package; the package it replaces is kept in
-``build/<api>/previous/`` (for a code diff). Writes nothing outside the output package and the
-build folder. ``--if-changed`` skips the work when no input changed.
+openapi/templates, formats with the pinned ruff, adds ``py.typed``, the prepared spec
+(``openapi.json``, which the local sandbox validates against) and ``servers.py`` (each
+environment's base URL, from the document's ``servers``: :func:`servers_module`), then swaps
+the result into place, so a failed run never leaves a half-written package; the package it
+replaces is kept in ``build/<api>/previous/`` (for a code diff). Writes nothing outside the
+output package and the build folder. ``--if-changed`` skips the work when no input changed.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -31,6 +34,8 @@ from scripts.pin import SpecPinError
 from scripts.prepare_spec import prepare, write_if_changed
 
 SHAPING_TOOLS = ("openapi-python-client", "ruff")
+ENVIRONMENTS = ("production", "sandbox")
+ENVIRONMENT_KEY = "x-aviv-environment"
 
 
 class GenerationError(Exception):
@@ -114,6 +119,46 @@ def run_generator(
     return output
 
 
+def server_urls(document: dict[str, object], where: str) -> dict[str, str]:
+    """Each environment's server URL: the ``servers`` the overlay marked with ``x-aviv-environment``."""
+    urls: dict[str, str] = {}
+    servers = document.get("servers")
+    for server in servers if isinstance(servers, list) else []:
+        name = server.get(ENVIRONMENT_KEY) if isinstance(server, dict) else None
+        if name in urls:
+            raise GenerationError(f"{where}: two servers are marked {ENVIRONMENT_KEY}: {name}")
+        if isinstance(name, str) and isinstance(server.get("url"), str):
+            urls[name] = server["url"].rstrip("/")
+    missing = [name for name in ENVIRONMENTS if not urls.get(name, "").startswith("https://")]
+    if missing or set(urls) - set(ENVIRONMENTS):
+        raise GenerationError(
+            f"{where}: each environment ({', '.join(ENVIRONMENTS)}) needs one https server marked "
+            f"{ENVIRONMENT_KEY}, found {urls or 'none'}; adapt the overlay's Environments actions"
+        )
+    return {name: urls[name] for name in ENVIRONMENTS}
+
+
+def servers_module(document: dict[str, object], api: str, where: str) -> str:
+    """The source of ``<package>/servers.py``: API version, document version, each environment's URL.
+
+    ``aviv_caas_auth`` reads it for ``create_client(api=..., environment=...)``: the base URL of
+    an environment, which is also its token audience, comes from AVIV's document, not from code.
+    """
+    urls = server_urls(document, where)
+    info = document.get("info")
+    version = str(info.get("version")) if isinstance(info, dict) else "?"
+    entries = "".join(f"    {json.dumps(name)}: {json.dumps(url)},\n" for name, url in urls.items())
+    return (
+        f'"""AVIV\'s servers for CaaS {api} (document {version}), from its `servers`."""\n'
+        "\n# Written by scripts/generate.py; aviv_caas_auth.apis reads it.\n"
+        "\nfrom typing import Final\n\n"
+        f"API_VERSION: Final = {json.dumps(api)}\n"
+        f"SPEC_VERSION: Final = {json.dumps(version)}\n"
+        "# Each environment's API base URL, which is also the audience of its tokens.\n"
+        f"BASE_URLS: Final[dict[str, str]] = {{\n{entries}}}\n"
+    )
+
+
 def build_package(prepared: Path, paths: ApiPaths, work: Path, templates: Path) -> Path:
     """Generate ``paths.api``'s package from ``prepared`` into the fresh folder ``work``; return it."""
     shutil.rmtree(work, ignore_errors=True)
@@ -123,6 +168,9 @@ def build_package(prepared: Path, paths: ApiPaths, work: Path, templates: Path) 
     (fresh / "py.typed").write_text("", encoding="utf-8")
     # The patched spec travels with the client it describes (read by the local sandbox).
     shutil.copyfile(prepared, fresh / "openapi.json")
+    document = json.loads(prepared.read_bytes())
+    where = f"the prepared {paths.api} document (openapi/{paths.api}/overlay.yaml)"
+    (fresh / "servers.py").write_text(servers_module(document, paths.api, where), encoding="utf-8")
     shutil.rmtree(fresh / ".ruff_cache", ignore_errors=True)
     return fresh
 
