@@ -1,13 +1,14 @@
-"""create_client: the generated AuthenticatedClient, wired with AVIV's token rules."""
+"""create_client: the generated AuthenticatedClient of CaaS v3 or v4, wired with AVIV's token rules."""
 
 from __future__ import annotations
 
 import ssl
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import httpx
 
+from aviv_caas_auth.apis import DEFAULT_API, ApiVersion, generated_module, package_of
 from aviv_caas_auth.clock import Clock
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Environment, endpoints_for
@@ -19,16 +20,70 @@ from aviv_caas_auth.http.transport import CONNECTION_OPTIONS, transport_stack
 from aviv_caas_auth.stores.base import TokenStore
 from aviv_caas_auth.tokens.policy import RefreshPolicy
 from aviv_caas_auth.tokens.provider import DEFAULT_TIMEOUT, TokenProvider
-from aviv_caas_client import AuthenticatedClient
+
+if TYPE_CHECKING:
+    import aviv_caas_client
+    import aviv_caas_client_v4
+
+    AnyClient = aviv_caas_client.AuthenticatedClient | aviv_caas_client_v4.AuthenticatedClient
 
 # The generated client insists on a token string; the real one is set per request by CaasAuth.
 _PLACEHOLDER_TOKEN = "managed-by-aviv-caas-auth"  # noqa: S105 - not a secret
+
+
+@overload
+def create_client(
+    credentials: CaasCredentials,
+    *,
+    user_agent: str,
+    api: Literal["v3"] = ...,
+    environment: Environment = ...,
+    timeout: httpx.Timeout | float | None = ...,
+    retry: RetryPolicy | None = ...,
+    token_store: TokenStore | None = ...,
+    base_url: str | None = ...,
+    token_url: str | None = ...,
+    headers: Mapping[str, str] | None = ...,
+    httpx_args: Mapping[str, Any] | None = ...,
+    verify_ssl: str | bool | ssl.SSLContext = ...,
+    follow_redirects: bool = ...,
+    raise_on_unexpected_status: bool = ...,
+    clock: Clock | None = ...,
+    refresh_policy: RefreshPolicy | None = ...,
+    token_provider: TokenProvider | None = ...,
+    validate_requests: bool = ...,
+) -> aviv_caas_client.AuthenticatedClient: ...
+
+
+@overload
+def create_client(
+    credentials: CaasCredentials,
+    *,
+    user_agent: str,
+    api: Literal["v4"],
+    environment: Environment = ...,
+    timeout: httpx.Timeout | float | None = ...,
+    retry: RetryPolicy | None = ...,
+    token_store: TokenStore | None = ...,
+    base_url: str | None = ...,
+    token_url: str | None = ...,
+    headers: Mapping[str, str] | None = ...,
+    httpx_args: Mapping[str, Any] | None = ...,
+    verify_ssl: str | bool | ssl.SSLContext = ...,
+    follow_redirects: bool = ...,
+    raise_on_unexpected_status: bool = ...,
+    clock: Clock | None = ...,
+    refresh_policy: RefreshPolicy | None = ...,
+    token_provider: TokenProvider | None = ...,
+    validate_requests: bool = ...,
+) -> aviv_caas_client_v4.AuthenticatedClient: ...
 
 
 def create_client(
     credentials: CaasCredentials,
     *,
     user_agent: str,
+    api: ApiVersion = DEFAULT_API,
     environment: Environment = "production",
     timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
     retry: RetryPolicy | None = DEFAULT_RETRY,
@@ -44,10 +99,15 @@ def create_client(
     refresh_policy: RefreshPolicy | None = None,
     token_provider: TokenProvider | None = None,
     validate_requests: bool = False,
-) -> AuthenticatedClient:
+) -> AnyClient:
     """The generated ``AuthenticatedClient`` for AVIV's Classified API, usable with every endpoint function.
 
-    ``environment`` ("production" or "sandbox") sets the token audience and the API base URL together;
+    ``api`` picks the version: ``"v3"`` (the default) gives ``aviv_caas_client.AuthenticatedClient``,
+    ``"v4"`` gives ``aviv_caas_client_v4.AuthenticatedClient`` (type checkers know which). ``api``
+    and ``environment`` ("production" or "sandbox") set the token audience and the API base URL
+    together, as AVIV's pinned document of that version gives them (e.g.
+    ``https://api.aviv-group.com/sandbox/caas/v4``); a v3 and a v4 client with the same
+    credentials use two tokens, each cached and reused for its lifetime.
     ``base_url`` and ``token_url`` only redirect traffic (tests, proxies). ``user_agent`` is your
     product, e.g. ``"MyCRM/2.4.1"`` (completed to AVIV's three-part form), or a full compliant value.
     Tokens are cached in ``token_store`` (default: this process's memory) and shared by every client
@@ -63,7 +123,8 @@ def create_client(
     and raises :class:`~aviv_caas_auth.validation.requests.RequestValidationError` (a
     ``ValidationError``) instead of sending it; it needs the ``validation`` extra.
     """
-    endpoints = endpoints_for(environment, base_url=base_url, token_url=token_url)
+    package = package_of(api)
+    endpoints = endpoints_for(environment, api=api, base_url=base_url, token_url=token_url)
     require_secure_url(endpoints.base_url, what="base_url")
     extra_headers = dict(headers or {})
     for name in extra_headers:
@@ -79,7 +140,7 @@ def create_client(
             f"retry must be a RetryPolicy (or None for no retries), not {type(retry).__name__}"
         )
     if validate_requests:
-        args["event_hooks"] = _with_request_validation(args.get("event_hooks"), endpoints.base_url)
+        args["event_hooks"] = _with_request_validation(args.get("event_hooks"), package, endpoints.base_url)
     # The transport carries the connection options (httpx ignores them next to a transport).
     transport, mounts = args.pop("transport", None), args.pop("mounts", None)
     connection = {"verify": verify_ssl, **{k: v for k, v in args.items() if k in CONNECTION_OPTIONS}}
@@ -90,6 +151,7 @@ def create_client(
             credentials,
             user_agent=user_agent,
             environment=environment,
+            api=api,
             token_url=token_url,
             token_store=token_store,
             clock=clock,
@@ -101,7 +163,8 @@ def create_client(
         raise ConfigurationError(
             f"token_provider is for audience {token_provider.key.audience}, not {endpoints.audience}"
         )
-    return AuthenticatedClient(
+    client_class: type[AnyClient] = generated_module(package, "client").AuthenticatedClient
+    return client_class(
         base_url=endpoints.base_url,
         token=_PLACEHOLDER_TOKEN,
         headers={**extra_headers, "User-Agent": token_provider.user_agent},
@@ -117,18 +180,18 @@ def create_client(
     )
 
 
-def _with_request_validation(hooks: Any, base_url: str) -> dict[str, list[Any]]:
+def _with_request_validation(hooks: Any, package: str, base_url: str) -> dict[str, list[Any]]:
     """The ``event_hooks`` for httpx, with the spec check first among the request hooks."""
     from aviv_caas_auth.validation.requests import RequestValidator
     from aviv_caas_auth.validation.schemas import require_jsonschema
 
     require_jsonschema()  # fail here, naming the extra, rather than on the first request
     merged = {name: list(found) for name, found in dict(hooks or {}).items()}
-    merged["request"] = [RequestValidator(base_url=base_url), *merged.get("request", [])]
+    merged["request"] = [RequestValidator(package, base_url=base_url), *merged.get("request", [])]
     return merged
 
 
-def token_provider_of(client: AuthenticatedClient) -> TokenProvider:
+def token_provider_of(client: AnyClient) -> TokenProvider:
     """The TokenProvider behind a client made by ``create_client`` (to get its token elsewhere)."""
     auth = getattr(client, "_httpx_args", {}).get("auth")
     if not isinstance(auth, CaasAuth):

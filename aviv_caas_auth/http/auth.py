@@ -124,4 +124,4 @@ def _rejected(response: httpx.Response, provider: TokenProvider) -> TokenRejecte
         token_rejected_error,  # the problem machinery loads on first use
     )
 
-    return token_rejected_error(response, who=provider.key.describe())
+    return token_rejected_error(response, who=provider.key.describe(), api=provider.api)

@@ -1,8 +1,10 @@
 """From an API answer to the typed error that describes it.
 
 :func:`error_from_response` takes either what a generated ``*_detailed`` function returned (an
-``aviv_caas_client.types.Response``) or a raw ``httpx.Response`` (for transports and hooks), and
-returns (does not raise) the :class:`~aviv_caas_auth.problems.errors.ApiError` subclass for it.
+``aviv_caas_client.types.Response``, or ``aviv_caas_client_v4``'s) or a raw ``httpx.Response``
+(for transports and hooks), and returns (does not raise) the
+:class:`~aviv_caas_auth.problems.errors.ApiError` subclass for it. The problem model of every
+version is recognised: each version's overlay defines the same ``ErrorResponse``.
 
 The kind of a problem is decided by structured members only: its ``type`` URI fragment (e.g.
 ``...#section/Errors/Duplicated-Classifieds-Error``), then its ``title``, then the HTTP status.
@@ -15,11 +17,12 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from aviv_caas_auth.apis import DEFAULT_API, generated_module, is_generated, package_of
 from aviv_caas_auth.http.redaction import snippet
 from aviv_caas_auth.http.retry_after import parse_retry_after
 from aviv_caas_auth.problems.errors import (
@@ -46,8 +49,9 @@ from aviv_caas_auth.problems.errors import (
     UnexpectedUnauthorizedError,
     ValidationError,
 )
-from aviv_caas_client.models import ErrorResponse
-from aviv_caas_client.types import PARSE_ERRORS, Response, UnexpectedResponse, Unset, request_of
+
+if TYPE_CHECKING:
+    from aviv_caas_auth.problems.errors import ErrorResponse
 
 Clock = Callable[[], float]
 """Returns the current time as a POSIX timestamp, like :func:`time.time` (injectable for tests)."""
@@ -112,33 +116,33 @@ def problem_class(
     return status_class(status)
 
 
-def error_from_response(response: Response[Any] | httpx.Response, *, clock: Clock = time.time) -> ApiError:
+def error_from_response(response: Any, *, clock: Clock = time.time, api: str = DEFAULT_API) -> ApiError:
     """The typed error for an answer (returned, not raised).
 
-    ``clock`` is only read for a 429's HTTP-date ``Retry-After``.
+    ``response`` is a generated ``Response`` (of any version) or a raw ``httpx.Response``, whose
+    body is then read with the problem model of ``api`` (the same in every version). ``clock``
+    is only read for a 429's HTTP-date ``Retry-After``.
     """
-    cls, fields = _classify(response, clock)
+    cls, fields = _classify(response, clock, api)
     return cls(**fields)
 
 
-def token_rejected_error(response: httpx.Response, *, who: str) -> TokenRejectedError:
+def token_rejected_error(response: httpx.Response, *, who: str, api: str = DEFAULT_API) -> TokenRejectedError:
     """The error for a 401 to a freshly issued token (``who``: whose token, without secrets)."""
-    cls, fields = _classify(response, time.time)
+    cls, fields = _classify(response, time.time, api)
     if issubclass(cls, UnexpectedResponseError):  # not a problem: its snippet is the detail
         fields["detail"] = fields.pop("snippet") or None
         del fields["content_type"], fields["reason"]
     return TokenRejectedError(who=who, **fields)
 
 
-def _classify(
-    response: Response[Any] | httpx.Response, clock: Clock
-) -> tuple[type[ApiError], dict[str, Any]]:
+def _classify(response: Any, clock: Clock, api: str) -> tuple[type[ApiError], dict[str, Any]]:
     """The class of the error for an answer, and the keyword arguments to build it."""
     headers: Mapping[str, str]
     if isinstance(response, httpx.Response):
         status, headers, content = response.status_code, response.headers, response.content
-        request = request_of(response)
-        parsed: Any = read_problem(response)
+        request = generated_module(package_of(api), "types").request_of(response)
+        parsed: Any = read_problem(response, api=api)
     else:
         status, headers, content = int(response.status_code), response.headers, response.content
         request, parsed = response.request, response.parsed
@@ -151,7 +155,7 @@ def _classify(
         "secrets": secrets,
     }
     cls: type[ApiError]
-    if isinstance(parsed, ErrorResponse) and status >= 400:
+    if is_problem(parsed) and status >= 400:
         common.update(_problem_members(parsed))
         cls = problem_class(status, common["type"], common["title"], has_errors=bool(common["errors"]))
     else:
@@ -169,16 +173,33 @@ def _classify(
     return cls, common
 
 
-def read_problem(response: httpx.Response) -> ErrorResponse | UnexpectedResponse:
-    """Parse a raw answer's body as a problem, or describe why it is not one."""
+def is_problem(parsed: object) -> bool:
+    """Whether a generated function's ``parsed`` answer is the problem model (of any version)."""
+    return is_generated(parsed, "models", "ErrorResponse")
+
+
+def is_unexpected(parsed: object) -> bool:
+    """Whether ``parsed`` is a generated ``UnexpectedResponse`` (an answer the API does not describe)."""
+    return is_generated(parsed, "types", "UnexpectedResponse")
+
+
+def read_problem(response: httpx.Response, *, api: str = DEFAULT_API) -> Any:
+    """Parse a raw answer's body as ``api``'s problem model, or describe (UnexpectedResponse) why not."""
+    package = package_of(api)
+    types = generated_module(package, "types")
     try:
-        return ErrorResponse.from_dict(response.json())
-    except PARSE_ERRORS as error:
-        return UnexpectedResponse.from_error(response, error)
+        return generated_module(package, "models").ErrorResponse.from_dict(response.json())
+    except types.PARSE_ERRORS as error:
+        return types.UnexpectedResponse.from_error(response, error)
+
+
+def _unset(member: object) -> bool:
+    """Whether ``member`` is the generated ``UNSET`` (a member the answer did not have)."""
+    return is_generated(member, "types", "Unset")
 
 
 def _problem_members(problem: ErrorResponse) -> dict[str, Any]:
-    errors = problem.errors if not isinstance(problem.errors, Unset) else []
+    errors = problem.errors if isinstance(problem.errors, list) else []
     return {
         "title": _text(problem.title),
         "detail": _text(problem.detail),
@@ -192,15 +213,15 @@ def _problem_members(problem: ErrorResponse) -> dict[str, Any]:
 
 def _text(member: object) -> str | None:
     """A problem member as text: the generated model does not check the JSON types of strings."""
-    if member is None or isinstance(member, Unset):
+    if member is None or _unset(member):
         return None
     return member if isinstance(member, str) else str(member)
 
 
 def _unexpected_reason(parsed: object, status: int) -> str:
-    if isinstance(parsed, UnexpectedResponse):
-        return parsed.reason
-    if isinstance(parsed, ErrorResponse):
+    if is_unexpected(parsed):
+        return str(getattr(parsed, "reason", ""))
+    if is_problem(parsed):
         return f"a problem document with the success status {status}"
     if parsed is None:
         return "no answer body was expected"

@@ -20,7 +20,10 @@ from aviv_caas_auth.errors import CaasError
 from aviv_caas_auth.http.redaction import redact
 
 if TYPE_CHECKING:
-    from aviv_caas_client.models import ErrorResponse
+    import aviv_caas_client.models
+    import aviv_caas_client_v4.models
+
+    ErrorResponse = aviv_caas_client.models.ErrorResponse | aviv_caas_client_v4.models.ErrorResponse
 
 MAX_FIELD_ERRORS_IN_MESSAGE = 5
 MAX_TEXT_IN_MESSAGE = 500  # a title, detail or reason longer than this is shortened in messages
@@ -56,8 +59,9 @@ class ApiError(CaasError):
         errors: AVIV's field errors (``errors[]``), possibly empty.
         error_source: AVIV's ``errorSource`` (``body``, ``requestParameter``, ...), if sent.
         traceparent: the W3C trace id of the call, to quote to AVIV support.
-        problem: the parsed problem (``aviv_caas_client.models.ErrorResponse``), with any extension
-            members in its ``additional_properties``; None when the answer is not a problem.
+        problem: the parsed problem (the ``ErrorResponse`` of the client's generated package:
+            ``aviv_caas_client.models`` for v3, ``aviv_caas_client_v4.models`` for v4), with any
+            extension members in its ``additional_properties``; None when the answer is not a problem.
         headers: the answer's headers.
         method, url: the request that got this answer, when known.
 

@@ -3,22 +3,48 @@
     classified = unwrap(get_classified.sync_detailed(classified_id, client=client))
     classified = unwrap(await get_classified.asyncio_detailed(classified_id, client=client))
 
+It takes the answers of every API version (``aviv_caas_client`` for v3, ``aviv_caas_client_v4``
+for v4) and type checkers see the model of the package the answer came from.
 :func:`unwrap` does no I/O, so the same function serves the sync and the async calls.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
-from aviv_caas_auth.problems.classify import Clock, error_from_response
-from aviv_caas_client.models import ErrorResponse
-from aviv_caas_client.types import Response, UnexpectedResponse
+from aviv_caas_auth.problems.classify import Clock, error_from_response, is_problem, is_unexpected
+
+if TYPE_CHECKING:
+    import aviv_caas_client.models
+    import aviv_caas_client.types
+    import aviv_caas_client_v4.models
+    import aviv_caas_client_v4.types
 
 T = TypeVar("T")
 
 
-def unwrap(response: Response[T | ErrorResponse | UnexpectedResponse], *, clock: Clock = time.time) -> T:
+@overload
+def unwrap(
+    response: aviv_caas_client.types.Response[
+        T | aviv_caas_client.models.ErrorResponse | aviv_caas_client.types.UnexpectedResponse
+    ],
+    *,
+    clock: Clock = ...,
+) -> T: ...
+
+
+@overload
+def unwrap(
+    response: aviv_caas_client_v4.types.Response[
+        T | aviv_caas_client_v4.models.ErrorResponse | aviv_caas_client_v4.types.UnexpectedResponse
+    ],
+    *,
+    clock: Clock = ...,
+) -> T: ...
+
+
+def unwrap(response: Any, *, clock: Clock = time.time) -> Any:
     """The parsed success model of ``response``; raise its typed error for anything else.
 
     Raises:
@@ -30,7 +56,7 @@ def unwrap(response: Response[T | ErrorResponse | UnexpectedResponse], *, clock:
     """
     parsed = response.parsed
     status = int(response.status_code)
-    if isinstance(parsed, ErrorResponse | UnexpectedResponse) or status >= 300:
+    if is_problem(parsed) or is_unexpected(parsed) or status >= 300:
         raise error_from_response(response, clock=clock)
     # None only for a success the API documents without a body.
-    return cast(T, parsed)
+    return cast(Any, parsed)

@@ -24,6 +24,7 @@ from typing import Any, Final, NamedTuple
 import httpx
 
 from aviv_caas_auth._version import __version__
+from aviv_caas_auth.apis import DEFAULT_API, ApiVersion
 from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
@@ -73,8 +74,10 @@ _FRESH, _ADVISORY, _MANDATORY, _MISSING = "fresh", "advisory", "mandatory", "mis
 class TokenProvider:
     """The access token for ``credentials`` in ``environment``: cached, shared and refreshed by AVIV's rules.
 
-    Every provider (and every client from ``create_client``) with the same credentials, audience,
-    token URL and store shares one token. Use ``get_token()`` / ``await aget_token()`` when you need
+    ``api`` ("v3" or "v4") and ``environment`` fix the audience together: a v3 and a v4 token are
+    different tokens, each cached and reused for its lifetime. Every provider (and every client
+    from ``create_client``) with the same credentials, audience, token URL and store shares one
+    token. Use ``get_token()`` / ``await aget_token()`` when you need
     the token outside the generated client.
     """
 
@@ -84,6 +87,7 @@ class TokenProvider:
         *,
         user_agent: str,
         environment: Environment = "production",
+        api: ApiVersion = DEFAULT_API,
         token_url: str | None = None,
         token_store: TokenStore | None = None,
         clock: Clock | None = None,
@@ -93,7 +97,8 @@ class TokenProvider:
     ) -> None:
         if not isinstance(credentials, CaasCredentials):
             raise TypeError(f"credentials must be CaasCredentials, not {type(credentials).__name__}")
-        self.endpoints: Endpoints = endpoints_for(environment, token_url=token_url)
+        self.endpoints: Endpoints = endpoints_for(environment, api=api, token_url=token_url)
+        self.api: ApiVersion = api
         require_secure_url(self.endpoints.token_url, what="token_url")
         self.user_agent = resolve_user_agent(user_agent, tool_version=__version__)
         self.key = TokenKey.of(credentials, self.endpoints)
