@@ -6,6 +6,9 @@ from aviv_caas_client.api.classifieds import get_classifieds
 client = create_client(CaasCredentials.from_env(), environment="sandbox", user_agent="MyCRM/2.4.1")
 page = get_classifieds.sync(client=client, limit=50)
 
+v4 = create_client(CaasCredentials.from_env(), api="v4", environment="sandbox", user_agent="MyCRM/2.4.1")
+# -> aviv_caas_client_v4.AuthenticatedClient, for the endpoints of aviv_caas_client_v4.api
+
 Importing this package loads what ``create_client`` needs, nothing more. The rest is imported on
 first use (PEP 562): the problem errors and ``unwrap``/``error_from_response``, the duplicate
 lookup, the optional stores (``FileTokenStore`` needs filelock/platformdirs, ``RedisTokenStore``
@@ -17,6 +20,7 @@ IDEs see them through the imports under ``TYPE_CHECKING``.
 from typing import TYPE_CHECKING
 
 from aviv_caas_auth._version import __version__
+from aviv_caas_auth.apis import ApiVersion
 from aviv_caas_auth.clock import Clock, ManualClock, SystemClock
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
@@ -77,8 +81,10 @@ if TYPE_CHECKING:
     from aviv_caas_auth.workflows.errors import (
         ClassifiedProcessingError,
         InvalidClassifiedError,
+        MediaProcessingError,
         StatusTimeoutError,
     )
+    from aviv_caas_auth.workflows.media import MediaFailure
     from aviv_caas_auth.workflows.pages import PaginationError
     from aviv_caas_auth.workflows.polling import PollPolicy
     from aviv_caas_auth.workflows.publish import PublishResult
@@ -118,6 +124,8 @@ _LAZY: dict[str, str] = {
     "wsgi_app": "aviv_caas_auth.webhooks.wsgi",
     "ClassifiedProcessingError": _WORKFLOW_ERRORS,
     "InvalidClassifiedError": _WORKFLOW_ERRORS,
+    "MediaProcessingError": _WORKFLOW_ERRORS,
+    "MediaFailure": "aviv_caas_auth.workflows.media",
     "StatusTimeoutError": _WORKFLOW_ERRORS,
     "PaginationError": "aviv_caas_auth.workflows.pages",
     "PollPolicy": "aviv_caas_auth.workflows.polling",
@@ -154,6 +162,7 @@ __all__ = [
     "ApiError",
     "ApiTimeoutError",
     "ApiTransportError",
+    "ApiVersion",
     "BadRequestError",
     "BlockingTokenStore",
     "CaasAuth",
@@ -176,6 +185,8 @@ __all__ = [
     "InvalidClassifiedError",
     "MalformedTokenResponseError",
     "ManualClock",
+    "MediaFailure",
+    "MediaProcessingError",
     "MemoryTokenStore",
     "NotFoundError",
     "PaginationError",

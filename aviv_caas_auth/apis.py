@@ -17,9 +17,18 @@ import importlib
 import sys
 from collections.abc import Mapping
 from types import MappingProxyType, ModuleType
-from typing import Final, Literal, get_args
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias, get_args
 
 from aviv_caas_auth.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import aviv_caas_client
+    import aviv_caas_client_v4
+
+    ClientV3: TypeAlias = aviv_caas_client.AuthenticatedClient | aviv_caas_client.Client
+    """A client of the v3 package (for type checkers: the workflows' overloads)."""
+    ClientV4: TypeAlias = aviv_caas_client_v4.AuthenticatedClient | aviv_caas_client_v4.Client
+    """A client of the v4 package."""
 
 ApiVersion = Literal["v3", "v4"]
 """A major version of AVIV's Classified API."""
@@ -31,6 +40,9 @@ PACKAGES: Final[Mapping[ApiVersion, str]] = MappingProxyType(
     {"v3": "aviv_caas_client", "v4": "aviv_caas_client_v4"}
 )
 """The generated package of each version (``package_name_override`` of ``openapi/<api>/generator.yaml``)."""
+
+DEFAULT_PACKAGE: Final = "aviv_caas_client"
+"""The generated package of :data:`DEFAULT_API`."""
 
 
 def package_of(api: str) -> str:

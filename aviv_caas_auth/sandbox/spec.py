@@ -16,6 +16,7 @@ from typing import Any
 
 from referencing.exceptions import Unresolvable
 
+from aviv_caas_auth.apis import DEFAULT_PACKAGE
 from aviv_caas_auth.sandbox.errors import SandboxError
 from aviv_caas_auth.validation.schemas import (
     SPEC_URI,
@@ -88,7 +89,7 @@ class ApiSpec(SpecSchemas):
         self.by_id: Mapping[str, Operation] = {op.operation_id: op for op in self.operations}
 
     @classmethod
-    def load(cls, path: Path | None = None, *, package: str = "aviv_caas_client") -> ApiSpec:
+    def load(cls, path: Path | None = None, *, package: str = DEFAULT_PACKAGE) -> ApiSpec:
         """Load ``path``, or the prepared spec shipped inside ``aviv_caas_client``."""
         try:
             return cls(SpecSchemas.load(path, package=package).document)

@@ -3,12 +3,14 @@
     from aviv_caas_auth.validation import validate
     for error in validate(classified):           # a model or its JSON (a dict)
         print(error.name, error.reason)          # "/portals/1", "must be equal to one of the allowed ..."
+    validate(classified_json, api="v4")          # JSON checked against v4's spec (a model: its own)
 
     client = create_client(..., validate_requests=True)   # every JSON body checked before it leaves
 
 Field errors have the shape of AVIV's ``errors[]`` (a JSON pointer and an ajv-style reason), and
 are computed by the same code the local sandbox answers its 400s with. The schema is the
-prepared spec shipped inside the generated package (``aviv_caas_client/openapi.json``).
+prepared spec shipped inside the generated package (``aviv_caas_client/openapi.json``, and
+``aviv_caas_client_v4/openapi.json`` for v4).
 
 Needs the ``validation`` extra (``pip install 'aviv-caas[validation]'``: jsonschema and
 referencing, which ``[sandbox]`` includes); without it, a ConfigurationError says so.
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from aviv_caas_auth.apis import DEFAULT_PACKAGE, ApiVersion, package_of
 from aviv_caas_auth.problems.errors import FieldError
 from aviv_caas_auth.validation.requests import RequestValidationError, RequestValidator, errors_of
 from aviv_caas_auth.validation.schemas import SpecUnavailableError, schemas_of
@@ -31,6 +34,7 @@ def validate(
     *,
     schema: str | None = None,
     operation: str | None = None,
+    api: ApiVersion | None = None,
     package: str | None = None,
 ) -> list[FieldError]:
     """The field errors of ``body`` against AVIV's spec (empty when it is valid).
@@ -39,9 +43,11 @@ def validate(
     class) or JSON (a dict or list; by default against ``AvivClassified``). ``schema`` names
     another schema of ``components/schemas`` (e.g. ``"Media"``) or is a JSON pointer into the
     document; ``operation`` takes the request body schema of an operationId instead (e.g.
-    ``"setClassified"`` for a JSON patch). ``package`` is the generated package whose spec is
-    used (by default the model's own, else ``aviv_caas_client``).
+    ``"setClassified"`` for a JSON patch). ``api`` ("v3" or "v4") or ``package`` (a generated
+    package) names the spec to use; by default a model's own, else v3's.
     """
+    if api is not None:
+        package = package or package_of(api)
     if hasattr(body, "to_dict") and not isinstance(body, Mapping):
         document = body.to_dict()
         package = package or type(body).__module__.partition(".")[0]
@@ -52,7 +58,7 @@ def validate(
         raise TypeError(
             f"validate takes a generated model or JSON (a dict or list), not {type(body).__name__}"
         )
-    schemas = schemas_of(package or "aviv_caas_client")
+    schemas = schemas_of(package or DEFAULT_PACKAGE)
     return errors_of(schemas, _schema_pointer(schemas, schema, operation, default), document)
 
 

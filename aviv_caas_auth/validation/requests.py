@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from aviv_caas_auth.apis import DEFAULT_PACKAGE
 from aviv_caas_auth.problems.errors import FieldError, ValidationError
 from aviv_caas_auth.validation.reasons import field_errors
 from aviv_caas_auth.validation.schemas import SpecSchemas, escape_pointer_token, pointer, schemas_of
@@ -83,7 +84,7 @@ _DONE = _Done()
 class RequestValidator:
     """An httpx request hook validating JSON request bodies against the generated ``package``'s spec."""
 
-    def __init__(self, package: str = "aviv_caas_client", *, base_url: str = "") -> None:
+    def __init__(self, package: str = DEFAULT_PACKAGE, *, base_url: str = "") -> None:
         self.schemas = schemas_of(package)
         self.base_path = urlsplit(base_url).path.rstrip("/")
         self.routes = list(body_routes(self.schemas))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from aviv_caas_auth.apis import DEFAULT_PACKAGE
 from aviv_caas_auth.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class SpecSchemas:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, path: Path | None = None, *, package: str = "aviv_caas_client") -> SpecSchemas:
+    def load(cls, path: Path | None = None, *, package: str = DEFAULT_PACKAGE) -> SpecSchemas:
         """Load ``path``, or the prepared spec shipped inside the generated ``package``."""
         where = str(path) if path is not None else f"{package}/openapi.json"
         try:
@@ -139,7 +140,7 @@ _LOADED: dict[str, SpecSchemas] = {}
 _LOAD_LOCK = threading.Lock()
 
 
-def schemas_of(package: str = "aviv_caas_client") -> SpecSchemas:
+def schemas_of(package: str = DEFAULT_PACKAGE) -> SpecSchemas:
     """The (shared) schemas of the prepared spec the generated ``package`` ships."""
     with _LOAD_LOCK:
         found = _LOADED.get(package)

@@ -6,6 +6,7 @@ import inspect
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from aviv_caas_auth.apis import DEFAULT_API, ApiVersion
 from aviv_caas_auth.webhooks.receiver import CREATED, MAX_BODY, NOT_FOUND, TOO_LARGE, Handler, Receiver, Reply
 
 Scope = MutableMapping[str, Any]
@@ -16,7 +17,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def asgi_app(
-    handler: Handler, *, secret: str, max_body: int = MAX_BODY, package: str = "aviv_caas_client"
+    handler: Handler,
+    *,
+    secret: str,
+    max_body: int = MAX_BODY,
+    api: ApiVersion = DEFAULT_API,
+    package: str | None = None,
 ) -> ASGIApp:
     """An ASGI app serving ``POST /<secret>/classifieds/<id>/statuses`` (see ``aviv_caas_auth.webhooks``).
 
@@ -24,7 +30,7 @@ def asgi_app(
     function (called in the event loop: keep it quick) or a coroutine function (awaited).
     Lifespan events are acknowledged; other scope types are refused.
     """
-    receiver = Receiver(handler, secret=secret, max_body=max_body, package=package)
+    receiver = Receiver(handler, secret=secret, max_body=max_body, api=api, package=package)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -7,10 +7,14 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from aviv_caas_auth.apis import DEFAULT_API, ApiVersion, package_of
 from aviv_caas_auth.errors import CaasError
 
 if TYPE_CHECKING:
-    from aviv_caas_client.models import ClassifiedStatus
+    import aviv_caas_client.models
+    import aviv_caas_client_v4.models
+
+    ClassifiedStatus = aviv_caas_client.models.ClassifiedStatus | aviv_caas_client_v4.models.ClassifiedStatus
 
 SOURCE = "a status callback (webhook)"
 """How the tolerant reader's messages name what it read."""
@@ -21,15 +25,16 @@ class WebhookPayloadError(CaasError, ValueError):
 
 
 def parse_status_callback(
-    body: bytes | str | Mapping[str, Any], *, package: str = "aviv_caas_client"
+    body: bytes | str | Mapping[str, Any], *, api: ApiVersion = DEFAULT_API, package: str | None = None
 ) -> ClassifiedStatus:
     """The ``ClassifiedStatus`` a callback carried (raw bytes, text, or parsed JSON).
 
     Read like an answer: a status or portal AVIV added since this client was generated is kept
-    (an ``UnknownEnumValue``) and logged once as coming from a status callback. ``package`` is the
-    generated package whose model to use. Raises :class:`WebhookPayloadError` when the body is not
-    a status.
+    (an ``UnknownEnumValue``) and logged once as coming from a status callback. ``api`` ("v3" or
+    "v4": its model, with ``media_statuses`` in v4) or ``package`` (a generated package) names the
+    model to use. Raises :class:`WebhookPayloadError` when the body is not a status.
     """
+    package = package or package_of(api)
     types = importlib.import_module(f"{package}.types")
     model = importlib.import_module(f"{package}.models").ClassifiedStatus
     try:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aviv_caas_auth.apis import DEFAULT_API, ApiVersion, package_of
 from aviv_caas_auth.errors import ConfigurationError
 from aviv_caas_auth.webhooks.payload import WebhookPayloadError, parse_status_callback
 
@@ -63,7 +64,13 @@ class Receiver:
     """The decisions of a webhook receiver for ``handler`` behind ``/<secret>/...``."""
 
     def __init__(
-        self, handler: Handler, *, secret: str, max_body: int = MAX_BODY, package: str = "aviv_caas_client"
+        self,
+        handler: Handler,
+        *,
+        secret: str,
+        max_body: int = MAX_BODY,
+        api: ApiVersion = DEFAULT_API,
+        package: str | None = None,
     ) -> None:
         if not callable(handler):
             raise ConfigurationError(f"handler must be callable, not {type(handler).__name__}")
@@ -76,7 +83,7 @@ class Receiver:
             raise ConfigurationError(f"max_body must be a number of bytes >= 1, got {max_body!r}")
         self.handler = handler
         self.max_body = max_body
-        self.package = package
+        self.package = package or package_of(api)  # checked here, not on the first callback
         self._secret_digest = hashlib.sha256(secret.encode()).digest()
 
     def __repr__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from aviv_caas_auth.apis import DEFAULT_API, ApiVersion
 from aviv_caas_auth.webhooks.receiver import CREATED, MAX_BODY, NOT_FOUND, Handler, Receiver, Reply
 
 if TYPE_CHECKING:
@@ -12,16 +13,22 @@ if TYPE_CHECKING:
 
 
 def wsgi_app(
-    handler: Handler, *, secret: str, max_body: int = MAX_BODY, package: str = "aviv_caas_client"
+    handler: Handler,
+    *,
+    secret: str,
+    max_body: int = MAX_BODY,
+    api: ApiVersion = DEFAULT_API,
+    package: str | None = None,
 ) -> WSGIApplication:
     """A WSGI app serving ``POST /<secret>/classifieds/<id>/statuses`` (see ``aviv_caas_auth.webhooks``).
 
     A callback is parsed into a ``ClassifiedStatus``, ``handler(status, classified_id=...)`` is
     called, and the answer is 201. Any other request is a 404 (the handler is not called); a body
     over ``max_body`` bytes a 413, one that is not a status a 400, a handler that raises a 500
-    (logged on ``aviv_caas_auth.webhooks``; nothing of the error is sent).
+    (logged on ``aviv_caas_auth.webhooks``; nothing of the error is sent). ``api="v4"`` parses
+    v4's ``ClassifiedStatus`` (with ``media_statuses``).
     """
-    receiver = Receiver(handler, secret=secret, max_body=max_body, package=package)
+    receiver = Receiver(handler, secret=secret, max_body=max_body, api=api, package=package)
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         classified_id = receiver.route(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))

@@ -1,7 +1,7 @@
 """Workflows: what a CRM writes on top of the endpoints, done once. One module per workflow.
 
 Like the generated endpoints, each module has ``sync(...)`` and ``asyncio(...)``, and works with
-any client of a generated package (``create_client``'s, or one you built):
+any client of a generated package, v3 or v4 (``create_client``'s, or one you built):
 
 - :mod:`~aviv_caas_auth.workflows.iter_classifieds` — every classified, over every page.
 - :mod:`~aviv_caas_auth.workflows.wait_for_status` — the final status of a write, or a typed error.
@@ -19,8 +19,10 @@ package (:mod:`~aviv_caas_auth.workflows.endpoints`).
 from aviv_caas_auth.workflows.errors import (
     ClassifiedProcessingError,
     InvalidClassifiedError,
+    MediaProcessingError,
     StatusTimeoutError,
 )
+from aviv_caas_auth.workflows.media import MediaFailure
 from aviv_caas_auth.workflows.pages import PaginationError
 from aviv_caas_auth.workflows.polling import PollPolicy
 from aviv_caas_auth.workflows.publish import PublishResult
@@ -29,6 +31,8 @@ from aviv_caas_auth.workflows.publish_many import Progress
 __all__ = [
     "ClassifiedProcessingError",
     "InvalidClassifiedError",
+    "MediaFailure",
+    "MediaProcessingError",
     "PaginationError",
     "PollPolicy",
     "Progress",

@@ -1,4 +1,4 @@
-"""The errors of the workflows: a classified AVIV could not process, a wait that ran out, a bad body."""
+"""The errors of the workflows: a classified (or its media) AVIV could not process, a timeout, a bad body."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class ClassifiedProcessingError(CaasError):
 
 
 class StatusTimeoutError(CaasError, TimeoutError):
-    """The classified had no final status (``CREATED``, ``UPDATED``, ``DELETED`` or ``*_FAILED``) in time.
+    """The classified had no final status (``CREATED``, ``UPDATED``, ``DELETED``, ``*_FAILED``...) in time.
 
     The request was accepted and may still be processed: wait again, or check later.
 
@@ -81,6 +81,37 @@ class StatusTimeoutError(CaasError, TimeoutError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.classified_id, self.timeout, self.last_status, self.last_error))
+
+
+class MediaProcessingError(CaasError):
+    """AVIV published the classified but could not process some of its media (v4, ``media_errors="raise"``).
+
+    The final status is ``CREATED_WITH_MEDIA_ERROR`` or ``UPDATED_WITH_MEDIA_ERROR``: the classified
+    is online, without the failed media.
+
+    Attributes:
+        classified_id: the classified.
+        status: its final status (``status.media_statuses`` lists every media's outcome).
+        failures: the media that failed (:class:`~aviv_caas_auth.workflows.media.MediaFailure`:
+            url, status, ``needs_customer_care``).
+
+    """
+
+    def __init__(
+        self, classified_id: UUID, status: ClassifiedStatusInternal | Any, failures: tuple[Any, ...]
+    ) -> None:
+        self.classified_id = classified_id
+        self.status = status
+        self.failures = failures
+        listed = "; ".join(str(failure) for failure in failures[:5]) or "no media status says which"
+        more = f" (+{len(failures) - 5} more)" if len(failures) > 5 else ""
+        super().__init__(
+            f"classified {classified_id} was published without some of its media: "
+            f"{describe_status(status)}. Media: {listed}{more}."
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.classified_id, self.status, self.failures))
 
 
 class InvalidClassifiedError(CaasError, ValueError):

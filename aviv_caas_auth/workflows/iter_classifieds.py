@@ -9,49 +9,76 @@ Pages are fetched one at a time, as the iteration reaches them (nothing is read 
 page raises its typed error (``unwrap``) where the iteration stands. ``page_size`` is AVIV's
 ``limit`` (None: AVIV's default, 250); ``offerer_estate_id`` keeps only that classified. The sync
 and async functions share the paging logic (:class:`~aviv_caas_auth.workflows.pages.Pager`);
-only the call differs.
+only the call differs. Items are the models of the client's own package (v3 or v4; in v4 they
+carry the classified's ``media``).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from aviv_caas_auth.problems.unwrap import unwrap
 from aviv_caas_auth.workflows.endpoints import endpoints_of
 from aviv_caas_auth.workflows.pages import Pager
 
 if TYPE_CHECKING:
-    from aviv_caas_client.models import GetClassifiedsResponse200ItemsItem
+    import aviv_caas_client.models as v3
+    import aviv_caas_client_v4.models as v4
+    from aviv_caas_auth.apis import ClientV3, ClientV4
+
+    Item = v3.GetClassifiedsResponse200ItemsItem | v4.GetClassifiedsResponse200ItemsItem
+
+
+@overload
+def sync(
+    client: ClientV3, *, page_size: int | None = ..., offerer_estate_id: str | None = ...
+) -> Iterator[v3.GetClassifiedsResponse200ItemsItem]: ...
+
+
+@overload
+def sync(
+    client: ClientV4, *, page_size: int | None = ..., offerer_estate_id: str | None = ...
+) -> Iterator[v4.GetClassifiedsResponse200ItemsItem]: ...
 
 
 def sync(
     client: Any, *, page_size: int | None = None, offerer_estate_id: str | None = None
-) -> Iterator[GetClassifiedsResponse200ItemsItem]:
+) -> Iterator[Item]:
     """Iterate over every classified, page after page (raises the typed ``ApiError`` of a failed page)."""
     pager = Pager(page_size, offerer_estate_id=offerer_estate_id)
     endpoint = endpoints_of(client).module("get_classifieds")
     return _pages(client, endpoint, pager)
 
 
-def _pages(client: Any, endpoint: Any, pager: Pager) -> Iterator[GetClassifiedsResponse200ItemsItem]:
+def _pages(client: Any, endpoint: Any, pager: Pager) -> Iterator[Item]:
     while (request := pager.next_request()) is not None:
         yield from pager.read(unwrap(endpoint.sync_detailed(client=client, **request)))
     pager.check()
 
 
+@overload
+def asyncio(
+    client: ClientV3, *, page_size: int | None = ..., offerer_estate_id: str | None = ...
+) -> AsyncIterator[v3.GetClassifiedsResponse200ItemsItem]: ...
+
+
+@overload
+def asyncio(
+    client: ClientV4, *, page_size: int | None = ..., offerer_estate_id: str | None = ...
+) -> AsyncIterator[v4.GetClassifiedsResponse200ItemsItem]: ...
+
+
 def asyncio(
     client: Any, *, page_size: int | None = None, offerer_estate_id: str | None = None
-) -> AsyncIterator[GetClassifiedsResponse200ItemsItem]:
+) -> AsyncIterator[Item]:
     """Async :func:`sync`: an async iterator over every classified."""
     pager = Pager(page_size, offerer_estate_id=offerer_estate_id)
     endpoint = endpoints_of(client).module("get_classifieds")
     return _apages(client, endpoint, pager)
 
 
-async def _apages(
-    client: Any, endpoint: Any, pager: Pager
-) -> AsyncIterator[GetClassifiedsResponse200ItemsItem]:
+async def _apages(client: Any, endpoint: Any, pager: Pager) -> AsyncIterator[Item]:
     while (request := pager.next_request()) is not None:
         for item in pager.read(unwrap(await endpoint.asyncio_detailed(client=client, **request))):
             yield item

@@ -20,7 +20,13 @@ classifieds:
    yours, and the action says "updated").
 4. With ``wait`` (the default), the final status of that write
    (:mod:`~aviv_caas_auth.workflows.wait_for_status`): ``CREATED``/``UPDATED``, or
-   ``ClassifiedProcessingError`` on ``*_FAILED``, or ``StatusTimeoutError``.
+   ``ClassifiedProcessingError`` on ``*_FAILED``, or ``StatusTimeoutError``. In v4,
+   ``CREATED_WITH_MEDIA_ERROR``/``UPDATED_WITH_MEDIA_ERROR`` is a success with a warning
+   (``result.media_failures`` lists the media AVIV could not process), or with
+   ``media_errors="raise"`` a ``MediaProcessingError``.
+
+It works with a v3 or a v4 client alike (in v4, the media are part of the classified sent);
+type checkers see the models of the client's own package.
 
 At most ``max_writes`` POSTs and PUTs are sent; then the last error is raised (typed:
 ``PreconditionFailedError``, ``RateLimitedError``, ``ServerError``, ...). ``timeout`` bounds the
@@ -32,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 from uuid import UUID
 
 from aviv_caas_auth.errors import ApiTransportError
@@ -48,32 +54,50 @@ from aviv_caas_auth.workflows.effects import Call, Flow, Pause, Runner
 from aviv_caas_auth.workflows.endpoints import Endpoints
 from aviv_caas_auth.workflows.errors import InvalidClassifiedError
 from aviv_caas_auth.workflows.lookup import find_flow
+from aviv_caas_auth.workflows.media import MediaErrors, MediaFailure, check_media_errors, media_failures
+from aviv_caas_auth.workflows.media import media_statuses as statuses_of_media
 from aviv_caas_auth.workflows.polling import PollPolicy, timeout_seconds
 from aviv_caas_auth.workflows.wait_for_status import DEFAULT_TIMEOUT, wait_flow
 
 if TYPE_CHECKING:
-    from aviv_caas_client.models import AvivClassified, ClassifiedStatusInternal
+    import aviv_caas_client.models as v3
+    import aviv_caas_client_v4.models as v4
+    from aviv_caas_auth.apis import ClientV3, ClientV4
+
+    AvivClassified = v3.AvivClassified | v4.AvivClassified
 
 Action = Literal["created", "updated"]
 MAX_WRITES = 5
+StatusT = TypeVar("StatusT")
 
 
 @dataclass(frozen=True)
-class PublishResult:
+class PublishResult(Generic[StatusT]):
     """What ``publish`` did.
 
     Attributes:
         classified_id: the classified (new, or the one that had this offererEstateId).
         action: ``"created"`` or ``"updated"``.
-        status: its final status (``CREATED`` / ``UPDATED``), or None when not waited for.
+        status: its final status (``CREATED`` / ``UPDATED``, in v4 maybe ``*_WITH_MEDIA_ERROR``),
+            or None when not waited for: the ``ClassifiedStatusInternal`` of the client's package.
         offerer_estate_id: the offererEstateId it was published under.
 
     """
 
     classified_id: UUID
     action: Action
-    status: ClassifiedStatusInternal | None
+    status: StatusT | None
     offerer_estate_id: str
+
+    @property
+    def media_statuses(self) -> tuple[Any, ...]:
+        """What AVIV did with each media (v4's ``mediaStatuses`` of the final status; empty otherwise)."""
+        return statuses_of_media(self.status)
+
+    @property
+    def media_failures(self) -> tuple[MediaFailure, ...]:
+        """The media AVIV could not process (v4; empty when all went well or not waited for)."""
+        return media_failures(self.status)
 
 
 @dataclass(frozen=True)
@@ -121,8 +145,14 @@ def prepare(endpoints: Endpoints, classified: AvivClassified | Mapping[str, Any]
 
 
 def publish_flow(
-    prepared: Prepared, *, wait: bool, timeout: float, poll: PollPolicy, max_writes: int = MAX_WRITES
-) -> Flow[PublishResult]:
+    prepared: Prepared,
+    *,
+    wait: bool,
+    timeout: float,
+    poll: PollPolicy,
+    max_writes: int = MAX_WRITES,
+    media_errors: MediaErrors = "warn",
+) -> Flow[PublishResult[Any]]:
     """The upsert (see the module's docstring), as effects."""
     clock = poll.clock
     deadline = clock.monotonic() + timeout
@@ -199,9 +229,40 @@ def publish_flow(
     status = None
     if wait:
         status = yield from wait_flow(
-            classified_id, timeout=timeout, poll=poll, after_revision=after_revision, deadline=deadline
+            classified_id,
+            timeout=timeout,
+            poll=poll,
+            after_revision=after_revision,
+            deadline=deadline,
+            media_errors=media_errors,
         )
     return PublishResult(classified_id, action, status, prepared.offerer_estate_id)
+
+
+@overload
+def sync(
+    client: ClientV3,
+    classified: v3.AvivClassified | Mapping[str, Any],
+    *,
+    wait: bool = ...,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+) -> PublishResult[v3.ClassifiedStatusInternal]: ...
+
+
+@overload
+def sync(
+    client: ClientV4,
+    classified: v4.AvivClassified | Mapping[str, Any],
+    *,
+    wait: bool = ...,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+) -> PublishResult[v4.ClassifiedStatusInternal]: ...
 
 
 def sync(
@@ -212,10 +273,40 @@ def sync(
     timeout: float = DEFAULT_TIMEOUT,
     poll: PollPolicy | None = None,
     max_writes: int = MAX_WRITES,
-) -> PublishResult:
+    media_errors: MediaErrors = "warn",
+) -> PublishResult[Any]:
     """Create or update ``classified`` by its offererEstateId (see the module's docstring)."""
     runner = Runner(client, poll=poll)
-    return runner.run(start(runner, classified, wait=wait, timeout=timeout, max_writes=max_writes))
+    flow = start(
+        runner, classified, wait=wait, timeout=timeout, max_writes=max_writes, media_errors=media_errors
+    )
+    return runner.run(flow)
+
+
+@overload
+async def asyncio(
+    client: ClientV3,
+    classified: v3.AvivClassified | Mapping[str, Any],
+    *,
+    wait: bool = ...,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+) -> PublishResult[v3.ClassifiedStatusInternal]: ...
+
+
+@overload
+async def asyncio(
+    client: ClientV4,
+    classified: v4.AvivClassified | Mapping[str, Any],
+    *,
+    wait: bool = ...,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+) -> PublishResult[v4.ClassifiedStatusInternal]: ...
 
 
 async def asyncio(
@@ -226,10 +317,14 @@ async def asyncio(
     timeout: float = DEFAULT_TIMEOUT,
     poll: PollPolicy | None = None,
     max_writes: int = MAX_WRITES,
-) -> PublishResult:
+    media_errors: MediaErrors = "warn",
+) -> PublishResult[Any]:
     """Async :func:`sync`."""
     runner = Runner(client, poll=poll)
-    return await runner.arun(start(runner, classified, wait=wait, timeout=timeout, max_writes=max_writes))
+    flow = start(
+        runner, classified, wait=wait, timeout=timeout, max_writes=max_writes, media_errors=media_errors
+    )
+    return await runner.arun(flow)
 
 
 def start(
@@ -239,10 +334,19 @@ def start(
     wait: bool,
     timeout: float,
     max_writes: int,
-) -> Flow[PublishResult]:
+    media_errors: MediaErrors = "warn",
+) -> Flow[PublishResult[Any]]:
     """The flow publishing ``classified`` with ``runner`` (arguments checked before anything is sent)."""
     if isinstance(max_writes, bool) or not isinstance(max_writes, int) or max_writes < 1:
         raise ValueError(f"max_writes must be a whole number >= 1, got {max_writes!r}")
     seconds = timeout_seconds(timeout)
+    check_media_errors(media_errors)
     prepared = classified if isinstance(classified, Prepared) else prepare(runner.endpoints, classified)
-    return publish_flow(prepared, wait=wait, timeout=seconds, poll=runner.poll, max_writes=max_writes)
+    return publish_flow(
+        prepared,
+        wait=wait,
+        timeout=seconds,
+        poll=runner.poll,
+        max_writes=max_writes,
+        media_errors=media_errors,
+    )

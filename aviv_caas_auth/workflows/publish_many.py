@@ -9,7 +9,8 @@
 Each item is a :mod:`~aviv_caas_auth.workflows.publish` (create or update by offererEstateId,
 then, with ``wait``, its final status). Its outcome is its ``PublishResult`` or its typed error (a
 ``CaasError``: ``ValidationError``, ``ClassifiedProcessingError``, ``StatusTimeoutError``,
-``InvalidClassifiedError``, ...): one item failing never stops the others. Anything else (a bug,
+``InvalidClassifiedError``, ``MediaProcessingError`` with ``media_errors="raise"``, ...): one
+item failing never stops the others. Anything else (a bug,
 a cancellation) ends the batch and is raised.
 
 - At most ``concurrency`` items are in flight (threads for ``sync``, tasks for ``asyncio``).
@@ -31,20 +32,27 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from aviv_caas_auth.errors import CaasError
 from aviv_caas_auth.workflows.effects import Runner
+from aviv_caas_auth.workflows.media import MediaErrors
 from aviv_caas_auth.workflows.polling import PollPolicy
 from aviv_caas_auth.workflows.publish import MAX_WRITES, Prepared, PublishResult, prepare, start
 from aviv_caas_auth.workflows.wait_for_status import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
-    from aviv_caas_client.models import AvivClassified
+    import aviv_caas_client.models as v3
+    import aviv_caas_client_v4.models as v4
+    from aviv_caas_auth.apis import ClientV3, ClientV4
+    from aviv_caas_auth.workflows.publish import AvivClassified
+
+    OutcomeV3 = PublishResult[v3.ClassifiedStatusInternal] | CaasError
+    OutcomeV4 = PublishResult[v4.ClassifiedStatusInternal] | CaasError
 
 _log = logging.getLogger("aviv_caas_auth")
 
-Outcome = PublishResult | CaasError
+Outcome = PublishResult[Any] | CaasError
 """What one item came to: its result, or its typed error."""
 
 
@@ -73,7 +81,7 @@ class _Batch:
             raise ValueError(f"concurrency must be a whole number >= 1, got {concurrency!r}")
         self.runner = runner
         self.concurrency = concurrency
-        self.options = options  # wait, timeout, max_writes: publish.start's
+        self.options = options  # wait, timeout, max_writes, media_errors: publish.start's
         self.progress = progress
         items = list(classifieds)
         self.outcomes: list[Outcome | None] = [None] * len(items)
@@ -122,6 +130,36 @@ class _Batch:
         return [outcome for outcome in self.outcomes if outcome is not None]
 
 
+@overload
+def sync(
+    client: ClientV3,
+    classifieds: Iterable[v3.AvivClassified | Mapping[str, Any]],
+    *,
+    concurrency: int = ...,
+    wait: bool = ...,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+    progress: Callable[[Progress], object] | None = ...,
+) -> list[OutcomeV3]: ...
+
+
+@overload
+def sync(
+    client: ClientV4,
+    classifieds: Iterable[v4.AvivClassified | Mapping[str, Any]],
+    *,
+    concurrency: int = ...,
+    wait: bool = ...,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+    progress: Callable[[Progress], object] | None = ...,
+) -> list[OutcomeV4]: ...
+
+
 def sync(
     client: Any,
     classifieds: Iterable[AvivClassified | Mapping[str, Any]],
@@ -131,6 +169,7 @@ def sync(
     timeout: float = DEFAULT_TIMEOUT,
     poll: PollPolicy | None = None,
     max_writes: int = MAX_WRITES,
+    media_errors: MediaErrors = "warn",
     progress: Callable[[Progress], object] | None = None,
 ) -> list[Outcome]:
     """Publish every classified, ``concurrency`` at a time in threads; one outcome per input, in order."""
@@ -142,6 +181,7 @@ def sync(
         wait=wait,
         timeout=timeout,
         max_writes=max_writes,
+        media_errors=media_errors,
     )
 
     def lane_worker(lane: Sequence[int]) -> None:
@@ -168,6 +208,36 @@ def sync(
     return batch.results()
 
 
+@overload
+async def asyncio(
+    client: ClientV3,
+    classifieds: Iterable[v3.AvivClassified | Mapping[str, Any]],
+    *,
+    concurrency: int = ...,
+    wait: bool = ...,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+    progress: Callable[[Progress], object] | None = ...,
+) -> list[OutcomeV3]: ...
+
+
+@overload
+async def asyncio(
+    client: ClientV4,
+    classifieds: Iterable[v4.AvivClassified | Mapping[str, Any]],
+    *,
+    concurrency: int = ...,
+    wait: bool = ...,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+    progress: Callable[[Progress], object] | None = ...,
+) -> list[OutcomeV4]: ...
+
+
 async def asyncio(
     client: Any,
     classifieds: Iterable[AvivClassified | Mapping[str, Any]],
@@ -177,6 +247,7 @@ async def asyncio(
     timeout: float = DEFAULT_TIMEOUT,
     poll: PollPolicy | None = None,
     max_writes: int = MAX_WRITES,
+    media_errors: MediaErrors = "warn",
     progress: Callable[[Progress], object] | None = None,
 ) -> list[Outcome]:
     """Async :func:`sync`: ``concurrency`` tasks at a time (asyncio or trio, through anyio)."""
@@ -190,6 +261,7 @@ async def asyncio(
         wait=wait,
         timeout=timeout,
         max_writes=max_writes,
+        media_errors=media_errors,
     )
     limiter = anyio.CapacityLimiter(concurrency)
 

@@ -5,15 +5,23 @@
 
 Every write is asynchronous at AVIV (POST, PUT, PATCH and DELETE answer 202); the classified's
 statuses then move on. This workflow polls ``GET /classifieds/{id}/statuses?filter=latest`` and
-reads the latest status as a state machine::
+reads the latest status as a state machine (v3 and v4 alike)::
 
-    RECEIVING ─► RECEIVED ─► CREATING ─► CREATED            done: returned
-        │                        └─────► CREATING_FAILED    failed: ClassifiedProcessingError
-        └─────► RECEIVING_FAILED                            failed: ClassifiedProcessingError
-    (a PUT or PATCH goes through UPDATING to UPDATED or UPDATING_FAILED, a DELETE through
-    DELETING to DELETED or DELETING_FAILED)
+    RECEIVING ─► RECEIVED ─► CREATING ─► CREATED                    done: returned
+        │                        ├─────► CREATED_WITH_MEDIA_ERROR   done (v4), see below
+        │                        └─────► CREATING_FAILED            failed: ClassifiedProcessingError
+        └─────► RECEIVING_FAILED                                    failed: ClassifiedProcessingError
+    (a PUT or PATCH goes through UPDATING to UPDATED, UPDATED_WITH_MEDIA_ERROR or UPDATING_FAILED,
+    a DELETE through DELETING to DELETED or DELETING_FAILED)
 
 - **done** — ``CREATED``, ``UPDATED`` or ``DELETED``: the status is returned.
+- **done with media errors** (v4) — ``CREATED_WITH_MEDIA_ERROR``, ``UPDATED_WITH_MEDIA_ERROR``
+  (or a final status whose ``mediaStatuses`` list failed media): the classified *is* published,
+  without the media AVIV could not process, and its processing is over (polling again would not
+  change it). So it is a final success: the status is returned (its ``media_statuses`` say which
+  media failed; :func:`~aviv_caas_auth.workflows.media.media_failures` lists them) and a warning
+  names the failed media on the ``aviv_caas_auth`` logger. With ``media_errors="raise"`` it is a
+  :class:`~aviv_caas_auth.workflows.errors.MediaProcessingError` instead.
 - **failed** — any status ending in ``_FAILED`` (including ones this client does not know yet):
   :class:`~aviv_caas_auth.workflows.errors.ClassifiedProcessingError`, carrying the status and
   AVIV's message.
@@ -33,19 +41,40 @@ and the last poll's error); so is a ``Retry-After`` that reaches past the timeou
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 from uuid import UUID
 
 from aviv_caas_auth.errors import ApiTransportError
 from aviv_caas_auth.problems.errors import RateLimitedError, ServerError
 from aviv_caas_auth.problems.unwrap import unwrap
 from aviv_caas_auth.workflows.effects import Call, Flow, Pause, Runner
-from aviv_caas_auth.workflows.errors import ClassifiedProcessingError, StatusTimeoutError
+from aviv_caas_auth.workflows.errors import (
+    ClassifiedProcessingError,
+    MediaProcessingError,
+    StatusTimeoutError,
+    describe_status,
+)
+from aviv_caas_auth.workflows.media import (
+    WITH_MEDIA_ERROR,
+    MediaErrors,
+    check_media_errors,
+    has_media_errors,
+    media_failures,
+)
 from aviv_caas_auth.workflows.polling import PollPolicy, timeout_seconds
 
 if TYPE_CHECKING:
-    from aviv_caas_client.models import ClassifiedStatusInternal
+    import aviv_caas_client.models
+    import aviv_caas_client_v4.models
+    from aviv_caas_auth.apis import ClientV3, ClientV4
+
+    ClassifiedStatusInternal = (
+        aviv_caas_client.models.ClassifiedStatusInternal | aviv_caas_client_v4.models.ClassifiedStatusInternal
+    )
+
+_log = logging.getLogger("aviv_caas_auth")
 
 DONE = frozenset({"CREATED", "UPDATED", "DELETED"})
 """Statuses that end processing successfully."""
@@ -56,8 +85,8 @@ State = Literal["done", "failed", "pending"]
 
 
 def state_of(status: str) -> State:
-    """Where a status stands in the state machine above."""
-    if status in DONE:
+    """Where a status stands in the state machine above (``*_WITH_MEDIA_ERROR`` is done)."""
+    if status in DONE or status.endswith(WITH_MEDIA_ERROR):
         return "done"
     if status.endswith("_FAILED"):
         return "failed"
@@ -81,9 +110,11 @@ def wait_flow(
     poll: PollPolicy,
     after_revision: int | None = None,
     deadline: float | None = None,
+    media_errors: MediaErrors = "warn",
 ) -> Flow[ClassifiedStatusInternal]:
     """The polling state machine (see the module's docstring); ``deadline`` overrides ``timeout``."""
     identifier = UUID(str(classified_id))
+    check_media_errors(media_errors)
     clock = poll.clock
     if deadline is None:
         deadline = clock.monotonic() + timeout
@@ -100,6 +131,8 @@ def wait_flow(
                 last_status = status
                 state = state_of(str(status.status))
                 if state == "done":
+                    if has_media_errors(status):
+                        media_errors_found(identifier, status, media_errors)
                     return status  # type: ignore[no-any-return]
                 if state == "failed":
                     raise ClassifiedProcessingError(identifier, status)
@@ -115,6 +148,43 @@ def wait_flow(
         yield Pause(min(wait, remaining), rate_limited=rate_limited)
 
 
+def media_errors_found(classified_id: UUID, status: Any, media_errors: MediaErrors) -> None:
+    """Raise MediaProcessingError (``"raise"``) or log a warning naming the failed media (``"warn"``)."""
+    failures = media_failures(status)
+    if media_errors == "raise":
+        raise MediaProcessingError(classified_id, status, failures)
+    _log.warning(
+        "classified %s was published without some of its media: %s. Media: %s",
+        classified_id,
+        describe_status(status),
+        "; ".join(map(str, failures)) or "no media status says which",
+    )
+
+
+@overload
+def sync(
+    client: ClientV3,
+    classified_id: UUID | str,
+    *,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    after_revision: int | None = ...,
+    media_errors: MediaErrors = ...,
+) -> aviv_caas_client.models.ClassifiedStatusInternal: ...
+
+
+@overload
+def sync(
+    client: ClientV4,
+    classified_id: UUID | str,
+    *,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    after_revision: int | None = ...,
+    media_errors: MediaErrors = ...,
+) -> aviv_caas_client_v4.models.ClassifiedStatusInternal: ...
+
+
 def sync(
     client: Any,
     classified_id: UUID | str,
@@ -122,13 +192,47 @@ def sync(
     timeout: float = DEFAULT_TIMEOUT,
     poll: PollPolicy | None = None,
     after_revision: int | None = None,
+    media_errors: MediaErrors = "warn",
 ) -> ClassifiedStatusInternal:
-    """The classified's final status; raises ClassifiedProcessingError or StatusTimeoutError (see above)."""
+    """The classified's final status; raises ClassifiedProcessingError or StatusTimeoutError (see above).
+
+    The status is the model of the client's own package (v3's or v4's ``ClassifiedStatusInternal``).
+    """
     runner = Runner(client, poll=poll)
     seconds = timeout_seconds(timeout)
     return runner.run(
-        wait_flow(classified_id, timeout=seconds, poll=runner.poll, after_revision=after_revision)
+        wait_flow(
+            classified_id,
+            timeout=seconds,
+            poll=runner.poll,
+            after_revision=after_revision,
+            media_errors=media_errors,
+        )
     )
+
+
+@overload
+async def asyncio(
+    client: ClientV3,
+    classified_id: UUID | str,
+    *,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    after_revision: int | None = ...,
+    media_errors: MediaErrors = ...,
+) -> aviv_caas_client.models.ClassifiedStatusInternal: ...
+
+
+@overload
+async def asyncio(
+    client: ClientV4,
+    classified_id: UUID | str,
+    *,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    after_revision: int | None = ...,
+    media_errors: MediaErrors = ...,
+) -> aviv_caas_client_v4.models.ClassifiedStatusInternal: ...
 
 
 async def asyncio(
@@ -138,10 +242,17 @@ async def asyncio(
     timeout: float = DEFAULT_TIMEOUT,
     poll: PollPolicy | None = None,
     after_revision: int | None = None,
+    media_errors: MediaErrors = "warn",
 ) -> ClassifiedStatusInternal:
     """Async :func:`sync`."""
     runner = Runner(client, poll=poll)
     seconds = timeout_seconds(timeout)
     return await runner.arun(
-        wait_flow(classified_id, timeout=seconds, poll=runner.poll, after_revision=after_revision)
+        wait_flow(
+            classified_id,
+            timeout=seconds,
+            poll=runner.poll,
+            after_revision=after_revision,
+            media_errors=media_errors,
+        )
     )
