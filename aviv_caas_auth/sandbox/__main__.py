@@ -1,7 +1,7 @@
-"""Run the local sandbox as a server: ``python -m aviv_caas_auth.sandbox [--port N] [--expires-in S]``.
+"""Run the local sandbox as a server: ``python -m aviv_caas_auth.sandbox [--port N] [--api v4]``.
 
-Listens on loopback only, prints its token URL and base URLs, serves until Ctrl+C, then prints
-the token-reuse report.
+Listens on loopback only, prints its token URL and the base URLs of every API version it serves
+(v3 and v4 unless ``--api`` names some), serves until Ctrl+C, then prints the token-reuse report.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from aviv_caas_auth.sandbox.config import DEMO_CREDENTIALS, ENVIRONMENTS, SandboxConfig
+from aviv_caas_auth.apis import DEFAULT_API, PACKAGES
+from aviv_caas_auth.sandbox.config import DEMO_CREDENTIALS, SandboxConfig
 from aviv_caas_auth.sandbox.errors import SandboxError
 from aviv_caas_auth.sandbox.server import Sandbox
 
@@ -24,11 +25,22 @@ def _client(value: str) -> tuple[str, str]:
     return client_id, secret
 
 
+def _spec(value: str) -> tuple[str, Path]:
+    api, sep, path = value.partition("=")
+    if not sep:
+        return DEFAULT_API, Path(value)
+    if api not in PACKAGES or not path:
+        raise argparse.ArgumentTypeError(
+            f"a spec is PATH (v3) or API=PATH with API one of {', '.join(PACKAGES)}"
+        )
+    return api, Path(path)
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(
         prog="python -m aviv_caas_auth.sandbox",
-        description="A local, stateful fake of AVIV's Classified API (CaaS v3) and its token endpoint.",
+        description="A local, stateful fake of AVIV's Classified API (CaaS v3 and v4) and token endpoint.",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)"
@@ -47,7 +59,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="ID:SECRET",
         help="register a client instead of the demo one (repeatable)",
     )
-    parser.add_argument("--spec", type=Path, help="a prepared spec to use instead of aviv_caas_client's")
+    parser.add_argument(
+        "--api",
+        choices=list(PACKAGES),
+        action="append",
+        help="serve this API version (repeatable; default: every one)",
+    )
+    parser.add_argument(
+        "--spec",
+        type=_spec,
+        action="append",
+        metavar="[API=]PATH",
+        help="a prepared spec to serve instead of the generated package's (v3 unless API= says)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser.parse_args(argv)
 
@@ -59,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = SandboxConfig(
             expires_in=args.expires_in,
             status_step=args.status_step,
-            spec_path=args.spec,
+            apis=tuple(args.api or PACKAGES),
+            spec_paths=dict(args.spec or ()),
             log_requests=not args.quiet,
         )
         if args.client:
@@ -68,22 +93,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SandboxError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"AVIV CaaS local sandbox (spec {sandbox.app.spec.version}) on {sandbox.url}")
-    print(f"  token URL:        {sandbox.token_url}")
-    for env in ENVIRONMENTS:
-        print(f"  {env.name + ' base URL:':<18}{sandbox.url}{env.base_path}   (audience {env.audience})")
+    specs = ", ".join(f"{api} {served.spec.version}" for api, served in sandbox.app.served.items())
+    print(f"AVIV CaaS local sandbox (specs {specs}) on {sandbox.url}")
+    print(f"  {'token URL:':<25}{sandbox.token_url}")
+    for served in sandbox.app.served.values():
+        for env in served.environments:
+            label = f"{served.api} {env.name} base URL:"
+            print(f"  {label:<25}{sandbox.url}{env.base_path}   (audience {env.audience})")
     if args.client:
-        print(f"  clients:          {', '.join(client_id for client_id, _ in args.client)}")
+        print(f"  {'clients:':<25}{', '.join(client_id for client_id, _ in args.client)}")
     else:
         creds = DEMO_CREDENTIALS
         print(
             f"  demo credentials: client_id={creds.client_id} client_secret={creds.client_secret} "
             f"intermediary_id={creds.intermediary_id} (public, documented in the README)"
         )
-    print(f"  admin:            {sandbox.admin_url}/report | /clock | /faults")
-    if sandbox.app.operations.generic:
-        names = ", ".join(op.operation_id for op in sandbox.app.operations.generic)
-        print(f"  served from the spec only (no hand-written behaviour): {names}")
+    print(f"  {'admin:':<25}{sandbox.admin_url}/report | /clock | /faults")
+    for served in sandbox.app.served.values():
+        if served.operations.generic:
+            names = ", ".join(op.operation_id for op in served.operations.generic)
+            print(f"  {served.api} served from the spec only (no hand-written behaviour): {names}")
     print("Press Ctrl+C to stop.", flush=True)
     try:
         sandbox.serve_forever()

@@ -1,11 +1,13 @@
 """The sandbox's WSGI application: routing and the request pipeline of AVIV's stack.
 
-Every API request goes, in order, through: the firewall (a valid ``User-Agent``), the fault
-knobs (the gateway's 429/5xx/HTML/slowness, a forced 401), authentication (a token this sandbox
-issued, unexpired, for the audience of the base path called), parameter and body validation
-against the prepared spec, then the operation. Every response carries a W3C ``traceparent``;
-problems repeat it as ``instance``. The token endpoint and the ``/_sandbox/*`` admin endpoints
-share the routing map.
+It serves every API version of the config (v3 and v4 by default, each at its servers' paths:
+:mod:`aviv_caas_auth.sandbox.served`) behind one token endpoint. Every API request goes, in
+order, through: the firewall (a valid ``User-Agent``), the fault knobs (the gateway's
+429/5xx/HTML/slowness, a forced 401), authentication (a token this sandbox issued, unexpired,
+for the audience of the base path called: a v3 token is refused by v4 and the reverse),
+parameter and body validation against that version's prepared spec, then the operation. Every
+response carries a W3C ``traceparent``; problems repeat it as ``instance``. The token endpoint
+and the ``/_sandbox/*`` admin endpoints share the routing map.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from werkzeug.http import http_date
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from aviv_caas_auth.apis import DEFAULT_API
 from aviv_caas_auth.sandbox.clock import Clock
-from aviv_caas_auth.sandbox.config import ADMIN_PREFIX, ENVIRONMENTS, TOKEN_PATH, Environment, SandboxConfig
+from aviv_caas_auth.sandbox.config import ADMIN_PREFIX, TOKEN_PATH, Environment, SandboxConfig
 from aviv_caas_auth.sandbox.errors import SandboxError
 from aviv_caas_auth.sandbox.exchanges import Exchange, ExchangeKind, ExchangeLog
 from aviv_caas_auth.sandbox.faults import GATEWAY_HTML, Fault, FaultKnobs
@@ -42,6 +45,7 @@ from aviv_caas_auth.sandbox.problems import (
 )
 from aviv_caas_auth.sandbox.processing import ProcessingKnobs
 from aviv_caas_auth.sandbox.report import UsageLedger
+from aviv_caas_auth.sandbox.served import ServedApi
 from aviv_caas_auth.sandbox.spec import ApiSpec, Operation
 from aviv_caas_auth.sandbox.state import Store
 from aviv_caas_auth.sandbox.tokens import IssuedToken, OAuthError, TokenIssuer, bearer_token
@@ -53,8 +57,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# The portals a media is processed for (one status per portal): the enum of MediaStatus.portal.
-MEDIA_PORTALS = "/components/schemas/MediaStatus/properties/portal/enum"
 USER_AGENT_SYNTAX = (
     "<crm>/<version> <tool>/<version> <os>/<version>, e.g. MyAwesomeSoft/1.0.0 curl/7.52.1 debian/9"
 )
@@ -66,49 +68,88 @@ class _Outcome:
     kind: ExchangeKind
     operation_id: str | None = None
     fault: str | None = None
+    api: str | None = None
 
 
 class SandboxApp:
     """A stateful fake of AVIV's token endpoint and Classified API, as a WSGI callable."""
 
-    def __init__(self, config: SandboxConfig, clock: Clock, spec: ApiSpec | None = None) -> None:
+    def __init__(
+        self,
+        config: SandboxConfig,
+        clock: Clock,
+        spec: ApiSpec | None = None,
+        specs: Mapping[str, ApiSpec] | None = None,
+    ) -> None:
+        """Serve ``config.apis``; ``spec`` is v3's spec to use, ``specs`` one per version."""
         self.config = config
         self.clock = clock
-        self.spec = spec or ApiSpec.load(config.spec_path)
-        self.issuer = TokenIssuer(config.clients, config.expires_in, clock)
-        self.ledger = UsageLedger(clock, config.effective_refresh_grace)
         self.processing = ProcessingKnobs()
-        self.store = Store(clock, config.status_step, self.spec.enum_at(MEDIA_PORTALS), self.processing.flow)
+        given: dict[str, ApiSpec] = {**({DEFAULT_API: spec} if spec is not None else {}), **(specs or {})}
+        if set(given) - set(config.apis):
+            raise SandboxError(
+                f"specs were given for versions not served: {sorted(set(given) - set(config.apis))}"
+            )
+        #: The API versions served, by name (``v3``, ``v4``), in ``config.apis`` order.
+        self.served: dict[str, ServedApi] = {
+            api: ServedApi.start(api, config, clock, self.processing, given.get(api)) for api in config.apis
+        }
+        self.default = self.served.get(DEFAULT_API) or next(iter(self.served.values()))
+        self.environments: tuple[Environment, ...] = tuple(
+            env for served in self.served.values() for env in served.environments
+        )
+        audiences = [env.audience for env in self.environments]
+        self.issuer = TokenIssuer(config.clients, config.expires_in, clock, audiences)
+        self.ledger = UsageLedger(clock, config.effective_refresh_grace)
         self.faults = FaultKnobs()
         self.exchanges = ExchangeLog(config.max_exchanges)
         self.webhooks = WebhookSender(config.webhook_timeout)
-        self.operations = Operations(self.spec, self.store, clock, config.media_page_size)
-        if self.operations.generic:
-            logger.warning(
-                "the local sandbox serves %d operation(s) of the spec %s generically (request validated, "
-                "documented success answer made from the spec, no state): %s",
-                len(self.operations.generic),
-                self.spec.version,
-                ", ".join(f"{op.operation_id} ({op.method} {op.path})" for op in self.operations.generic),
-            )
+        for served in self.served.values():
+            if served.operations.generic:
+                logger.warning(
+                    "the local sandbox serves %d operation(s) of the %s spec %s generically (request "
+                    "validated, documented success answer made from the spec, no state): %s",
+                    len(served.operations.generic),
+                    served.api,
+                    served.spec.version,
+                    ", ".join(
+                        f"{op.operation_id} ({op.method} {op.path})" for op in served.operations.generic
+                    ),
+                )
         self.internal_errors: list[str] = []
         self.stopping = threading.Event()
-        self._user_agent = self.spec.header_pattern("userAgentHeader")
-        self._environments = {env.name: env for env in ENVIRONMENTS}
+        self._user_agents = {api: s.spec.header_pattern("userAgentHeader") for api, s in self.served.items()}
+        self._environments = {(env.api, env.name): env for env in self.environments}
         self.url_map = Map(self._rules(), strict_slashes=False)
         clock.subscribe(self.tick)
+
+    # The default version's (v3's) parts, under the names they had when the sandbox served only v3.
+    @property
+    def spec(self) -> ApiSpec:
+        """The spec of the default version (v3)."""
+        return self.default.spec
+
+    @property
+    def store(self) -> Store:
+        """The state of the default version (v3)."""
+        return self.default.store
+
+    @property
+    def operations(self) -> Operations:
+        """The operations of the default version (v3)."""
+        return self.default.operations
 
     def _rules(self) -> Iterable[Rule]:
         yield Rule(TOKEN_PATH, endpoint="token", methods=["POST"])
         yield Rule(f"{ADMIN_PREFIX}/report", endpoint="admin:report", methods=["GET"])
         yield Rule(f"{ADMIN_PREFIX}/clock", endpoint="admin:clock", methods=["GET", "POST"])
         yield Rule(f"{ADMIN_PREFIX}/faults", endpoint="admin:faults", methods=["GET", "POST", "DELETE"])
-        for env in ENVIRONMENTS:
-            for op in self.spec.operations:
-                path = op.path.replace("{", "<").replace("}", ">")
-                yield Rule(
-                    env.base_path + path, endpoint=f"api:{env.name}:{op.operation_id}", methods=[op.method]
-                )
+        for served in self.served.values():
+            for env in served.environments:
+                for op in served.spec.operations:
+                    path = op.path.replace("{", "<").replace("}", ">")
+                    endpoint = f"api:{served.api}:{env.name}:{op.operation_id}"
+                    yield Rule(env.base_path + path, endpoint=endpoint, methods=[op.method])
 
     def close(self) -> None:
         """Stop listening to the clock and cut short any slow-answer fault."""
@@ -116,8 +157,9 @@ class SandboxApp:
         self.clock.unsubscribe(self.tick)
 
     def tick(self) -> None:
-        """Deliver the webhook callbacks of every status the clock has reached."""
-        self.webhooks.deliver(self.store.due_notifications())
+        """Deliver the webhook callbacks of every status the clock has reached (every version)."""
+        for served in self.served.values():
+            self.webhooks.deliver(served.store.due_notifications())
 
     # --- WSGI --------------------------------------------------------------------------------
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -142,6 +184,7 @@ class SandboxApp:
                 tuple((key.lower(), value) for key, value in response.headers.items()),
                 response.get_data(),
                 outcome.fault,
+                outcome.api,
             )
         )
         self.tick()
@@ -163,8 +206,10 @@ class SandboxApp:
             return self._token(request, trace)
         if kind == "admin":
             return self._admin(rest, request)
-        env_name, _, operation_id = rest.partition(":")
-        return self._api(self._environments[env_name], self.spec.by_id[operation_id], args, request, trace)
+        api, env_name, operation_id = rest.split(":", 2)
+        served = self.served[api]
+        env = self._environments[(api, env_name)]
+        return self._api(served, env, served.spec.by_id[operation_id], args, request, trace)
 
     # --- responses ---------------------------------------------------------------------------
     @staticmethod
@@ -227,45 +272,51 @@ class SandboxApp:
 
     # --- the API -----------------------------------------------------------------------------
     def _api(
-        self, env: Environment, op: Operation, args: Mapping[str, Any], request: Request, trace: str
+        self,
+        served: ServedApi,
+        env: Environment,
+        op: Operation,
+        args: Mapping[str, Any],
+        request: Request,
+        trace: str,
     ) -> _Outcome:
         token = bearer_token(request.headers.get("Authorization"))
         issued = self.issuer.lookup(token) if token else None
         self.ledger.api_call(issued)
         fault_kind: str | None = None
         try:
-            self._firewall(request.headers.get("User-Agent"))
+            self._firewall(served.api, request.headers.get("User-Agent"))
             fault = self.faults.take(request.method, request.path[len(env.base_path) :] or "/")
             if fault is not None:
                 fault_kind = fault.kind
                 early = self._api_fault(fault, op, issued, trace)
                 if early is not None:
-                    return _Outcome(early, "api", op.operation_id, fault.kind)
+                    return _Outcome(early, "api", op.operation_id, fault.kind, served.api)
             tenant = self._authenticate(token, issued, env)
-            params = check_parameters(self.spec, op, args, request.args.to_dict(flat=False))
-            body = parse_body(self.spec, op, request.headers.get("Content-Type"), request.get_data())
-            reply = self.operations.handle(
+            params = check_parameters(served.spec, op, args, request.args.to_dict(flat=False))
+            body = parse_body(served.spec, op, request.headers.get("Content-Type"), request.get_data())
+            reply = served.operations.handle(
                 Call(op.operation_id, tenant, params, body, request.headers.get("If-Match"))
             )
         except ProblemError as error:
             if error.problem.status == 401 and issued is not None:
                 self.ledger.token_rejected(issued)
             response = self._problem(error.problem, op.content_type(error.problem.status), trace)
-            return _Outcome(response, "api", op.operation_id, fault_kind)
+            return _Outcome(response, "api", op.operation_id, fault_kind, served.api)
         if reply.body is None and not getattr(op.response(reply.status), "content", None):
             response = Response(status=reply.status)
         else:
             response = self._json(reply.status, reply.body, op.content_type(reply.status))
         for name, value in reply.headers:
             response.headers[name] = value
-        return _Outcome(response, "api", op.operation_id, fault_kind)
+        return _Outcome(response, "api", op.operation_id, fault_kind, served.api)
 
-    def _firewall(self, user_agent: str | None) -> None:
+    def _firewall(self, api: str, user_agent: str | None) -> None:
         if not user_agent:
             raise ProblemError(
                 forbidden_by_firewall(f"the User-Agent header is missing; send {USER_AGENT_SYNTAX}")
             )
-        if not self._user_agent.search(user_agent):
+        if not self._user_agents[api].search(user_agent):
             raise ProblemError(
                 forbidden_by_firewall(f"the User-Agent {user_agent!r} is malformed; send {USER_AGENT_SYNTAX}")
             )

@@ -1,4 +1,4 @@
-"""What a sandbox is configured with: environments, registered clients, token lifetime, pacing."""
+"""What a sandbox is configured with: API versions and environments, clients, token lifetime, pacing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
+from aviv_caas_auth.apis import DEFAULT_API, PACKAGES, base_urls
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.sandbox.errors import SandboxError
 
@@ -18,16 +20,32 @@ ADMIN_PREFIX = "/_sandbox"
 
 
 class Environment(NamedTuple):
-    """One of AVIV's API environments: the token audience and where the sandbox serves it."""
+    """One of AVIV's API environments of one API version: the token audience and where it is served.
+
+    The audience is the environment's server URL in the version's document (``servers``); the
+    sandbox serves it at that URL's path, as AVIV does (``/sandbox/caas/v4``).
+    """
 
     name: str
     audience: str
     base_path: str
+    api: str = DEFAULT_API
 
 
-PRODUCTION = Environment("production", "https://api.aviv-group.com/caas/v3", "/caas/v3")
-SANDBOX = Environment("sandbox", "https://api.aviv-group.com/sandbox/caas/v3", "/sandbox/caas/v3")
-ENVIRONMENTS: tuple[Environment, ...] = (PRODUCTION, SANDBOX)
+def environment_of(name: str, url: str, api: str) -> Environment:
+    """The environment ``name`` of ``api`` whose server (and audience) is ``url``."""
+    return Environment(name, url.rstrip("/"), urlsplit(url).path.rstrip("/"), api)
+
+
+def environments_of(api: str) -> tuple[Environment, ...]:
+    """``api``'s environments, from its generated package's servers (its pinned document's)."""
+    return tuple(environment_of(name, url, api) for name, url in base_urls(api).items())
+
+
+#: v3's environments (the sandbox's ``base_url``/``audience`` and these names mean v3, as before v4).
+PRODUCTION, SANDBOX = environments_of(DEFAULT_API)
+#: Every environment of every API version the sandbox serves by default.
+ENVIRONMENTS: tuple[Environment, ...] = tuple(env for api in PACKAGES for env in environments_of(api))
 
 
 #: Public demo credentials every sandbox accepts unless configured otherwise (documented in the README).
@@ -52,9 +70,10 @@ class SandboxConfig:
     - ``refresh_grace``: a token requested in the last ``refresh_grace`` seconds of a still-valid
       token's life is an early refresh, not a reuse violation. ``None`` (the default) allows the
       last 1/24 of the lifetime (the last hour of 24 h: aviv_caas_auth's proactive window); 0 is strict.
-    - ``media_page_size``: page size of ``GET .../media`` (the spec gives it no ``limit``).
-    - ``spec_path``: a prepared spec to validate against instead of the one shipped with
-      ``aviv_caas_client``.
+    - ``media_page_size``: page size of v3's ``GET .../media`` (the spec gives it no ``limit``).
+    - ``apis``: the API versions served (default: every one, ``("v3", "v4")``).
+    - ``spec_path``: a prepared v3 spec to serve instead of the one shipped with
+      ``aviv_caas_client``; ``spec_paths`` does the same per version (``{"v4": path}``).
     - ``webhook_timeout``: seconds to wait for a subscriber's answer to a status callback.
     - ``max_exchanges``: how many request/response exchanges are kept for inspection.
     - ``log_requests``: log one line per request (the server CLI does; the fixture doesn't).
@@ -65,7 +84,9 @@ class SandboxConfig:
     status_step: float = 1.0
     refresh_grace: float | None = None
     media_page_size: int = 100
+    apis: tuple[str, ...] = tuple(PACKAGES)
     spec_path: Path | None = None
+    spec_paths: Mapping[str, Path] = field(default_factory=dict)
     webhook_timeout: float = 2.0
     max_exchanges: int = 10_000
     log_requests: bool = False
@@ -83,6 +104,19 @@ class SandboxConfig:
         if self.media_page_size < 1 or self.max_exchanges < 1:
             raise SandboxError("media_page_size and max_exchanges must be >= 1")
         object.__setattr__(self, "clients", MappingProxyType(dict(self.clients)))
+        known = ", ".join(PACKAGES)
+        if not self.apis or len(set(self.apis)) != len(self.apis) or set(self.apis) - set(PACKAGES):
+            raise SandboxError(f"apis must name API versions ({known}), each once; got {self.apis!r}")
+        if set(self.spec_paths) - set(self.apis):
+            unserved = sorted(set(self.spec_paths) - set(self.apis))
+            raise SandboxError(f"spec_paths names versions this sandbox does not serve: {unserved}")
+        object.__setattr__(self, "apis", tuple(self.apis))
+        object.__setattr__(self, "spec_paths", MappingProxyType(dict(self.spec_paths)))
+
+    def spec_path_of(self, api: str) -> Path | None:
+        """The prepared spec to serve for ``api`` instead of its package's (None: the package's)."""
+        found = self.spec_paths.get(api)
+        return found if found is not None or api != DEFAULT_API else self.spec_path
 
     @property
     def effective_refresh_grace(self) -> float:
@@ -114,8 +148,3 @@ def check_loopback_host(host: str) -> str:
     except ValueError:
         pass
     raise SandboxError(f"the sandbox listens on loopback only (127.0.0.1, ::1, localhost), not {host!r}")
-
-
-def environment_for_audience(audience: str) -> Environment | None:
-    """The environment whose token audience is ``audience``."""
-    return next((env for env in ENVIRONMENTS if env.audience == audience), None)

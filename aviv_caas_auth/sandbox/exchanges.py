@@ -14,8 +14,8 @@ ExchangeKind = Literal["api", "token", "admin", "unrouted"]
 class Exchange:
     """One request and the response the sandbox sent.
 
-    ``operation_id`` is set for API operations; ``fault`` names the fault knob that shaped the
-    response, if any. Header names are lower-case.
+    ``operation_id`` and ``api`` (the version: ``v3``, ``v4``) are set for API operations; ``fault``
+    names the fault knob that shaped the response, if any. Header names are lower-case.
     """
 
     method: str
@@ -26,6 +26,7 @@ class Exchange:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     fault: str | None = None
+    api: str | None = None
 
     def header(self, name: str) -> str | None:
         """The first value of response header ``name`` (case-insensitive)."""

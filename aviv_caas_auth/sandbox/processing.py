@@ -10,6 +10,11 @@ failure instead of ``CREATED``/``UPDATED``/``DELETED``:
 
     sb.processing.fail("POST", message="The portal refused the price")   # the next create fails
     sb.processing.fail("PUT", stage="receiving", offerer_estate_id="ref-1", count=None)
+
+In v4, a media can fail on its own (the classified then ends ``*_WITH_MEDIA_ERROR``: see
+:mod:`aviv_caas_auth.sandbox.media`)::
+
+    sb.processing.fail_media("https://cdn.example.com/broken.jpg")          # DOWNLOADING_FAILED
 """
 
 from __future__ import annotations
@@ -65,6 +70,7 @@ class ProcessingKnobs:
 
     def __init__(self) -> None:
         self._knobs: list[ProcessingFailure] = []
+        self._media: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def fail(
@@ -91,7 +97,20 @@ class ProcessingKnobs:
                     return knob.steps()
         return CLASSIFIED_FLOWS[method]
 
+    def fail_media(self, url: str, *, status: str = "DOWNLOADING_FAILED") -> None:
+        """Make every v4 media with this ``url`` fail with ``status`` (a ``*_FAILED`` media status)."""
+        if not url or not status.endswith("_FAILED"):
+            raise SandboxError(f"fail_media takes a URL and a *_FAILED media status, not {url!r}, {status!r}")
+        with self._lock:
+            self._media[url] = status
+
+    def media_failure(self, url: str) -> str | None:
+        """The status a knob forces on the media at ``url`` (None: it is processed normally)."""
+        with self._lock:
+            return self._media.get(url)
+
     def clear(self) -> None:
         """Deactivate every knob."""
         with self._lock:
             self._knobs.clear()
+            self._media.clear()

@@ -6,7 +6,8 @@ sandbox itself (and its ``sandbox`` extra) is imported only when a fixture is us
 aviv-caas never slows down or breaks a pytest run that does not use it.
 
 - ``caas_sandbox``: a fresh sandbox per test on a free loopback port, on a frozen
-  ``ManualClock`` (``caas_sandbox.clock.advance(s)`` moves statuses and token expiry).
+  ``ManualClock`` (``caas_sandbox.clock.advance(s)`` moves statuses and token expiry); it serves
+  v3 (``base_url``) and v4 (``base_url_for("sandbox", api="v4")``).
 - ``caas_sandbox_config``: override it to configure ``caas_sandbox`` (a ``SandboxConfig``).
 - ``caas_sandbox_factory``: start more sandboxes with their own config; all stopped at teardown.
 """

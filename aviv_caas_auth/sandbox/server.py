@@ -1,7 +1,8 @@
 """``Sandbox``: the app served on a loopback port in a background thread, as a context manager.
 
 with Sandbox.start() as sb:
-    sb.token_url, sb.base_url, sb.credentials   # talk to it
+    sb.token_url, sb.base_url, sb.credentials   # talk to it (base_url, audience: v3's sandbox)
+    sb.base_url_for("sandbox", api="v4")        # v4, at /sandbox/caas/v4 (audience_for: its audience)
     sb.clock.advance(2)                         # statuses progress, tokens age
     sb.faults.rate_limit("/classifieds", "POST")
     print(sb.report().summary())                # token-reuse report
@@ -11,18 +12,18 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from aviv_caas_auth.apis import DEFAULT_API
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.sandbox.app import SandboxApp
 from aviv_caas_auth.sandbox.clock import Clock, SystemClock
 from aviv_caas_auth.sandbox.config import (
     ADMIN_PREFIX,
-    ENVIRONMENTS,
-    SANDBOX,
     TOKEN_PATH,
     Environment,
     SandboxConfig,
@@ -48,7 +49,11 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class Sandbox:
-    """A local AVIV sandbox on ``host:port`` (loopback only; port 0 picks a free one)."""
+    """A local AVIV sandbox on ``host:port`` (loopback only; port 0 picks a free one).
+
+    It serves every API version of ``config.apis`` (v3 and v4) at AVIV's paths, each from its
+    prepared spec (``spec``: v3's, ``specs``: per version, e.g. ``{"v4": ApiSpec.load(...)}``).
+    """
 
     def __init__(
         self,
@@ -58,13 +63,14 @@ class Sandbox:
         port: int = 0,
         clock: Clock | None = None,
         spec: ApiSpec | None = None,
+        specs: Mapping[str, ApiSpec] | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
         self.host = check_loopback_host(host)
         if not 0 <= port <= 65535:
             raise SandboxError(f"port must be between 0 (any free port) and 65535, got {port}")
         self.clock: Clock = clock or SystemClock()
-        self.app = SandboxApp(self.config, self.clock, spec)
+        self.app = SandboxApp(self.config, self.clock, spec, specs)
         handler = WSGIRequestHandler if self.config.log_requests else _QuietHandler
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         try:
@@ -91,9 +97,10 @@ class Sandbox:
         port: int = 0,
         clock: Clock | None = None,
         spec: ApiSpec | None = None,
+        specs: Mapping[str, ApiSpec] | None = None,
     ) -> Sandbox:
         """Make a sandbox and start serving in the background; use it as ``with Sandbox.start() as sb:``."""
-        sandbox = cls(config, host=host, port=port, clock=clock, spec=spec)
+        sandbox = cls(config, host=host, port=port, clock=clock, spec=spec, specs=specs)
         sandbox.serve_in_background()
         return sandbox
 
@@ -151,7 +158,8 @@ class Sandbox:
         self.stop()
 
     def __repr__(self) -> str:
-        return f"<Sandbox {self.url} spec {self.app.spec.version}>"
+        specs = ", ".join(f"{api} {served.spec.version}" for api, served in self.app.served.items())
+        return f"<Sandbox {self.url} specs {specs}>"
 
     # --- where it is ---------------------------------------------------------------------------
     @property
@@ -166,26 +174,50 @@ class Sandbox:
         return self.url + TOKEN_PATH
 
     @property
-    def environments(self) -> dict[str, Environment]:
-        """``production`` and ``sandbox``: each one's audience and base path here."""
-        return {env.name: env for env in ENVIRONMENTS}
+    def apis(self) -> tuple[str, ...]:
+        """The API versions served (``("v3", "v4")`` by default)."""
+        return tuple(self.app.served)
 
-    def base_url_for(self, environment: str) -> str:
-        """The local base URL serving ``environment`` (``production`` or ``sandbox``)."""
+    @property
+    def environments(self) -> dict[str, Environment]:
+        """v3's ``production`` and ``sandbox``: audience and base path here (v4: ``environments_of``)."""
+        return self.environments_of(DEFAULT_API)
+
+    def environments_of(self, api: str) -> dict[str, Environment]:
+        """The environments of the API version ``api`` (``v3``, ``v4``): audience and base path here."""
+        served = self.app.served.get(api)
+        if served is None:
+            raise SandboxError(f"this sandbox serves {', '.join(self.apis)}, not {api!r}")
+        return {env.name: env for env in served.environments}
+
+    def environment(self, environment: str = "sandbox", *, api: str = DEFAULT_API) -> Environment:
+        """``environment`` (``production`` or ``sandbox``) of the API version ``api``."""
         try:
-            return self.url + self.environments[environment].base_path
+            return self.environments_of(api)[environment]
         except KeyError:
             raise SandboxError(f"unknown environment {environment!r}; use production or sandbox") from None
 
+    def base_url_for(self, environment: str, *, api: str = DEFAULT_API) -> str:
+        """The local base URL serving ``environment`` of ``api``, e.g. ``http://127.0.0.1:8123/sandbox/caas/v4``.
+
+        Pass it as ``create_client(..., api=api, environment=environment, base_url=...)``: the
+        token audience stays AVIV's (``audience_for``), only the traffic comes here.
+        """
+        return self.url + self.environment(environment, api=api).base_path
+
+    def audience_for(self, environment: str = "sandbox", *, api: str = DEFAULT_API) -> str:
+        """The token audience of ``environment`` of ``api``, e.g. ``https://api.aviv-group.com/sandbox/caas/v4``."""
+        return self.environment(environment, api=api).audience
+
     @property
     def base_url(self) -> str:
-        """The API base URL of AVIV's sandbox environment, served locally."""
-        return self.url + SANDBOX.base_path
+        """The API base URL of AVIV's v3 sandbox environment, served locally (``base_url_for`` for v4)."""
+        return self.base_url_for("sandbox")
 
     @property
     def audience(self) -> str:
         """The token audience for ``base_url``: ``https://api.aviv-group.com/sandbox/caas/v3``."""
-        return SANDBOX.audience
+        return self.audience_for("sandbox")
 
     @property
     def admin_url(self) -> str:
@@ -226,14 +258,24 @@ class Sandbox:
 
     def describe(self) -> dict[str, Any]:
         """URLs and settings, as printed by the server CLI."""
+        apis = {
+            api: {
+                "spec": served.spec.version,
+                "environments": {
+                    env.name: {"baseUrl": self.url + env.base_path, "audience": env.audience}
+                    for env in served.environments
+                },
+            }
+            for api, served in self.app.served.items()
+        }
+        default = apis.get(DEFAULT_API, {})
         return {
             "url": self.url,
             "tokenUrl": self.token_url,
-            "environments": {
-                env.name: {"baseUrl": self.url + env.base_path, "audience": env.audience}
-                for env in ENVIRONMENTS
-            },
+            "apis": apis,
+            # The default version's (v3's), as before v4 was served.
+            "environments": default.get("environments", {}),
+            "spec": default.get("spec"),
             "adminUrl": self.admin_url,
             "expiresIn": self.config.expires_in,
-            "spec": self.app.spec.version,
         }

@@ -1,9 +1,11 @@
 """The prepared OpenAPI document the sandbox obeys: its operations, parameters, schemas and patterns.
 
 By default the document shipped inside the generated package (``aviv_caas_client/openapi.json``,
-written by ``make generate``) is used, so the sandbox validates exactly what the client was built
-from. Schemas are resolved with ``referencing`` against that one document and checked with
-``jsonschema``'s Draft 4 validator (OpenAPI 3.0 schema objects are a Draft 4 dialect).
+``aviv_caas_client_v4/openapi.json``, written by ``make generate``) is used, so the sandbox
+validates exactly what the client was built from; the environments it serves are the document's
+``servers`` (as the overlay marks them: ``x-aviv-environment``). Schemas are resolved with
+``referencing`` against that one document and checked with ``jsonschema``'s Draft 4 validator
+(OpenAPI 3.0 schema objects are a Draft 4 dialect).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from referencing.exceptions import Unresolvable
 
 from aviv_caas_auth.apis import DEFAULT_PACKAGE
+from aviv_caas_auth.sandbox.config import Environment, environment_of
 from aviv_caas_auth.sandbox.errors import SandboxError
 from aviv_caas_auth.validation.schemas import (
     SPEC_URI,
@@ -33,6 +36,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options")
 # Used when the spec declares no such pattern (W3C trace context; AVIV's three name/version pairs).
 W3C_TRACEPARENT = r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$"
 USER_AGENT = r"^[^\/\s]+\/[^\/\s]+\s{1}[^\/\s]+\/[^\/\s]+\s{1}[^\/\s]+\/[^\/\s]+$"
+ENVIRONMENT_KEY = "x-aviv-environment"
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,31 @@ class ApiSpec(SpecSchemas):
     def version(self) -> str:
         """The spec's ``info.version`` (e.g. ``3.1.3``)."""
         return str(self.document.get("info", {}).get("version", "?"))
+
+    def environments(self, api: str) -> tuple[Environment, ...]:
+        """The environments this document serves as ``api``: its ``servers`` marked ``x-aviv-environment``."""
+        found = [
+            environment_of(server[ENVIRONMENT_KEY], server["url"], api)
+            for server in self.document.get("servers") or []
+            if isinstance(server, Mapping)
+            and isinstance(server.get(ENVIRONMENT_KEY), str)
+            and isinstance(server.get("url"), str)
+        ]
+        names = [env.name for env in found]
+        if not found or len(set(names)) != len(names):
+            raise SandboxError(
+                f"the {api} spec {self.version} must mark each of its servers with one {ENVIRONMENT_KEY} "
+                f"(production, sandbox), as openapi/{api}/overlay.yaml does; found {names or 'none'}"
+            )
+        return tuple(found)
+
+    def has_property(self, schema: str, name: str) -> bool:
+        """Whether ``components.schemas.<schema>`` declares the property ``name`` (v4's ``media``)."""
+        try:
+            node = self.resolve(self.at(pointer("components", "schemas", schema)))
+        except Unresolvable:
+            return False
+        return isinstance(node, Mapping) and name in (node.get("properties") or {})
 
     def enum_at(self, json_pointer: str) -> tuple[Any, ...]:
         """The values of the enum at ``json_pointer``; none when the spec no longer has it there."""

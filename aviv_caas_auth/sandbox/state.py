@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from aviv_caas_auth.sandbox.clock import Clock
+from aviv_caas_auth.sandbox.media import InlineMedia, MediaStatus
 from aviv_caas_auth.sandbox.problems import (
     ProblemError,
     duplicated_classified,
@@ -71,9 +72,10 @@ class StatusEvent:
     revision: int
     portals: tuple[str, ...]
     announced: bool = False
+    media_statuses: tuple[MediaStatus, ...] | None = None
 
     def status_body(self, wall: datetime) -> dict[str, Any]:
-        """The ``ClassifiedStatus`` JSON (also the webhook callback's body)."""
+        """The ``ClassifiedStatus`` JSON (also the webhook callback's body); v4's carry ``mediaStatuses``."""
         body: dict[str, Any] = {
             "portals": list(self.portals),
             "status": self.status,
@@ -82,6 +84,8 @@ class StatusEvent:
         }
         if self.sub_status:
             body["subStatus"] = self.sub_status
+        if self.media_statuses is not None:
+            body["mediaStatuses"] = [dict(item) for item in self.media_statuses]
         return body
 
 
@@ -160,8 +164,11 @@ class Store:
         status_step: float,
         media_portals: Collection[str],
         flows: Callable[[str, ClassifiedRecord], tuple[Step, ...]] | None = None,
+        inline_media: InlineMedia | None = None,
     ) -> None:
         self._clock = clock
+        # v4: the media inside the classified are processed with each write (None in v3).
+        self._inline_media = inline_media
         # The statuses a write goes through (``processing.ProcessingKnobs.flow`` may make it fail).
         self._flow = flows or (lambda method, _record: CLASSIFIED_FLOWS[method])
         self._step = status_step
@@ -178,9 +185,8 @@ class Store:
             record = ClassifiedRecord(str(uuid.uuid4()), tenant, next(self._seq), copy.deepcopy(body))
             self._check_unique(record)
             self._classifieds[record.classified_id] = record
-            self._schedule(
-                record.statuses, self._flow("POST", record), record.revision, lambda: [record.portals]
-            )
+            flow, media = self._with_media(self._flow("POST", record), None, record.body)
+            self._schedule(record.statuses, flow, record.revision, lambda: [record.portals], media)
             return record
 
     def classifieds(self, tenant: Tenant, offerer_estate_id: str | None = None) -> list[ClassifiedRecord]:
@@ -220,11 +226,10 @@ class Store:
             new_body = change(copy.deepcopy(record.body))
             candidate = ClassifiedRecord(record.classified_id, tenant, record.seq, new_body)
             self._check_unique(candidate)
-            record.body = new_body
+            old_body, record.body = record.body, new_body
             record.revision += 1
-            self._schedule(
-                record.statuses, self._flow(method, record), record.revision, lambda: [record.portals]
-            )
+            flow, media = self._with_media(self._flow(method, record), old_body, new_body)
+            self._schedule(record.statuses, flow, record.revision, lambda: [record.portals], media)
             return record
 
     def delete_classified(self, tenant: Tenant, classified_id: str) -> ClassifiedRecord:
@@ -319,18 +324,33 @@ class Store:
         return [(portal,) for portal in portals]
 
     # --- statuses ----------------------------------------------------------------------------
+    def _with_media(
+        self, flow: tuple[Step, ...], old: dict[str, Any] | None, new: dict[str, Any]
+    ) -> tuple[tuple[Step, ...], tuple[MediaStatus, ...] | None]:
+        """``flow`` ending as the processing of ``new``'s inline media makes it (v4), and their statuses."""
+        if self._inline_media is None or not flow or flow[-1][0].endswith("_FAILED"):
+            return flow, None
+        outcomes = self._inline_media.outcomes(old, new)
+        if outcomes is None:
+            return flow, None
+        return (*flow[:-1], self._inline_media.final_step(flow[-1], outcomes)), outcomes
+
     def _schedule(
         self,
         statuses: list[StatusEvent],
         flow: Iterable[Step],
         revision: int,
         portal_sets: Callable[[], list[tuple[str, ...]]],
+        media_statuses: tuple[MediaStatus, ...] | None = None,
     ) -> None:
+        """Add ``flow``'s statuses, one step per ``status_step``; the last one carries ``media_statuses``."""
         now = self._clock.now()
         busy_until = max((s.due for s in statuses), default=now)
         start = max(now, busy_until)
-        for index, (status, sub_status, message) in enumerate(flow):
+        steps = list(flow)
+        for index, (status, sub_status, message) in enumerate(steps):
             due = now if index == 0 else start + index * self._step
+            final_media = media_statuses if index == len(steps) - 1 else None
             for portals in portal_sets():
                 statuses.append(
                     StatusEvent(
@@ -342,6 +362,7 @@ class Store:
                         message,
                         revision,
                         portals,
+                        media_statuses=final_media,
                     )
                 )
         statuses.sort(key=lambda s: (s.due, s.seq))

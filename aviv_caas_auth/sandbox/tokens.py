@@ -5,12 +5,11 @@ from __future__ import annotations
 import hmac
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aviv_caas_auth.sandbox.clock import Clock
-from aviv_caas_auth.sandbox.config import environment_for_audience
 
 REQUIRED_FIELDS = ("client_id", "client_secret", "grant_type", "audience", "intermediary_id")
 
@@ -50,10 +49,17 @@ class IssuedToken:
 
 
 class TokenIssuer:
-    """Issues opaque bearer tokens for registered clients and answers who a token belongs to."""
+    """Issues opaque bearer tokens for registered clients and answers who a token belongs to.
 
-    def __init__(self, clients: Mapping[str, str], expires_in: int, clock: Clock) -> None:
+    ``audiences`` are the ones it issues tokens for: the base URL of every environment of every
+    API version served (one token endpoint for v3 and v4, as at AVIV).
+    """
+
+    def __init__(
+        self, clients: Mapping[str, str], expires_in: int, clock: Clock, audiences: Collection[str]
+    ) -> None:
         self._clients = clients
+        self._audiences = frozenset(audiences)
         self._expires_in = expires_in
         self._clock = clock
         self._tokens: dict[str, IssuedToken] = {}
@@ -79,7 +85,7 @@ class TokenIssuer:
         secret = self._clients.get(body["client_id"])
         if secret is None or not hmac.compare_digest(secret.encode(), body["client_secret"].encode()):
             raise OAuthError(401, "access_denied", "Unauthorized")
-        if environment_for_audience(body["audience"]) is None:
+        if body["audience"] not in self._audiences:
             raise OAuthError(403, "access_denied", f"Service not found: {body['audience']}")
         now = self._clock.now()
         record = IssuedToken(
