@@ -1,10 +1,12 @@
 # aviv-caas: every target works from a fresh clone; each depends on what it needs.
-#   make demo      the whole client against the embedded local sandbox (see scripts/demo.py)
+#   make demo      the whole client against the embedded local sandbox, CaaS v3 then v4, each ending in
+#                  its token-reuse verdict (see scripts/demo.py); API=v4 runs one version
 #   make install   venv (.venv), pinned deps, spec check, generation, editable install
 #   make test      install + lint + the test suite (what CI runs)
 #   make spec      check AVIV's documents against openapi/<api>/pin.toml and write the patched copies
-#   make generate  regenerate the clients (v3: generated/aviv_caas_client) from the patched specs
-#   make update-spec CAAS_SPEC=/path/to/new.json [API=v3]
+#   make generate  regenerate the clients (v3: generated/aviv_caas_client, v4: generated/aviv_caas_client_v4)
+#                  from the patched specs
+#   make update-spec CAAS_SPEC=/path/to/new.json [API=v3|v4]
 #                  adopt AVIV's new document: check it, print and save the API change report,
 #                  re-pin, regenerate (the previous package stays in build/<api>/previous/)
 #   make lint      ruff + mypy --strict on the hand-written code and the generated clients
@@ -14,8 +16,8 @@
 #   make clean     remove everything the build made
 # Each API version's document is read from CAAS_SPEC_<API> (for v3 also CAAS_SPEC; default: the
 # default_path of openapi/<api>/pin.toml), e.g.
-#   make install CAAS_SPEC=/path/to/aviv-classified-api-v3.1.3.json
-# API=v3 limits spec/generate to one version (default: every version under openapi/).
+#   make install CAAS_SPEC=/path/to/aviv-classified-api-v3.1.3.json CAAS_SPEC_V4=/path/to/aviv-classified-api-v4.0.2.json
+# API=v3 (or v4) limits spec/generate/demo to one version (default: every version under openapi/).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -77,7 +79,7 @@ lint: install
 	$(BIN)/mypy --strict $(patsubst %/__init__.py,%,$(wildcard generated/*/__init__.py))
 
 demo: install
-	$(PY) -m scripts.demo
+	$(PY) -m scripts.demo $(API_ARG)
 
 test: install lint
 	$(PY) -m pytest $(PYTEST_ARGS)

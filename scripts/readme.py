@@ -1,9 +1,10 @@
-"""README's list of operations, generated from the spec: ``python -m scripts.readme [--check]``.
+"""README's list of operations, generated from the specs: ``python -m scripts.readme [--check]``.
 
-The block between the markers below is rewritten from the prepared spec the generated package
-ships (``aviv_caas_client/openapi.json``): one row per operation, with the generated module to
-import. ``--check`` fails (exit 1) instead of writing when the block is out of date; any step of
-the spec pipeline can call :func:`update_readme` after regenerating.
+The block between the markers below is rewritten from the prepared spec each generated package
+ships (``aviv_caas_client/openapi.json`` for v3, ``aviv_caas_client_v4/openapi.json`` for v4):
+one table per API version, one row per operation, with the generated module to import.
+``--check`` fails (exit 1) instead of writing when the block is out of date; any step of the
+spec pipeline can call :func:`update_readme` after regenerating.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from openapi_python_client.strings import snake_case
 
-from scripts.paths import REPO_ROOT
+from scripts.paths import REPO_ROOT, ApiPaths, api_versions
 
 README = REPO_ROOT / "README.md"
 START = "<!-- operations: generated from the spec by `python -m scripts.readme`; do not edit by hand -->"
@@ -38,8 +39,18 @@ def load_spec(package: str = "aviv_caas_client") -> dict[str, Any]:
     return document
 
 
+def load_specs() -> dict[str, dict[str, Any]]:
+    """The prepared spec of every API version (``{"v3": ..., "v4": ...}``), from the generated packages."""
+    return {api: load_spec(ApiPaths(api).package_name) for api in api_versions()}
+
+
+def operation_count(document: Mapping[str, Any]) -> int:
+    """How many operations ``document`` declares."""
+    return sum(1 for item in document["paths"].values() for method in METHODS if method in item)
+
+
 def operations_table(document: Mapping[str, Any], package: str = "aviv_caas_client") -> str:
-    """The Markdown table of every operation: module, method and path, summary."""
+    """The Markdown table of every operation of one version: module, method and path, summary."""
     rows = []
     for path, item in document["paths"].items():
         for method in METHODS:
@@ -54,31 +65,45 @@ def operations_table(document: Mapping[str, Any], package: str = "aviv_caas_clie
             rows.append(
                 f"| `{module.removeprefix(package + '.api.')}` | `{method.upper()} {path}` | {summary} |"
             )
-    version = document.get("info", {}).get("version", "?")
-    header = [
-        f"{len(rows)} operations in AVIV's spec {version}; each module has `sync`, `sync_detailed`, "
-        "`asyncio` and `asyncio_detailed`:",
-        "",
-        f"| `{package}.api.` | operation | |",
-        "| --- | --- | --- |",
-    ]
+    header = [f"| `{package}.api.` | operation | |", "| --- | --- | --- |"]
     return "\n".join(header + rows)
 
 
-def render(readme: str, document: Mapping[str, Any]) -> str:
-    """``readme`` with its operations block rewritten from ``document``."""
+def operations_block(documents: Mapping[str, Mapping[str, Any]]) -> str:
+    """Every version's table, under a line counting each version's operations."""
+    counts = [
+        f"{operation_count(document)} in the {api} spec {document.get('info', {}).get('version', '?')} "
+        f"(`{ApiPaths(api).package_name}`)"
+        for api, document in documents.items()
+    ]
+    parts = [
+        f"Operations: {', '.join(counts)}. Each module has `sync`, `sync_detailed`, `asyncio` and "
+        "`asyncio_detailed`."
+    ]
+    for api, document in documents.items():
+        version = document.get("info", {}).get("version", "?")
+        parts += [f"#### CaaS {api} (spec {version})", operations_table(document, ApiPaths(api).package_name)]
+    return "\n\n".join(parts)
+
+
+def render(readme: str, documents: Mapping[str, Mapping[str, Any]]) -> str:
+    """``readme`` with its operations block rewritten from ``documents`` (one per API version)."""
     start, end = readme.find(START), readme.find(END)
     if start < 0 or end < start:
         raise ReadmeError(f"README.md has no operations block ({START} ... {END})")
-    return readme[: start + len(START)] + "\n" + operations_table(document) + "\n" + readme[end:]
+    return readme[: start + len(START)] + "\n" + operations_block(documents) + "\n" + readme[end:]
 
 
 def update_readme(
-    readme: Path = README, document: Mapping[str, Any] | None = None, *, check: bool = False
+    readme: Path = README, documents: Mapping[str, Mapping[str, Any]] | None = None, *, check: bool = False
 ) -> bool:
-    """Rewrite the block (or, with ``check``, only compare); True when it was out of date."""
+    """Rewrite the block (or, with ``check``, only compare); True when it was out of date.
+
+    ``documents`` replaces the generated packages' specs for the versions it names (``make
+    update-spec`` passes the new one).
+    """
     text = readme.read_text(encoding="utf-8")
-    wanted = render(text, load_spec() if document is None else document)
+    wanted = render(text, {**load_specs(), **(documents or {})})
     if wanted == text:
         return False
     if not check:

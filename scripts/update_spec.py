@@ -203,7 +203,7 @@ def update_spec(new_path: Path, *, api: str = DEFAULT_API, allow_downgrade: bool
     shutil.rmtree(work, ignore_errors=True)
 
     readme = REPO_ROOT / "README.md"
-    if readme.is_file() and api == DEFAULT_API and update_readme(readme, prepared):
+    if readme.is_file() and update_readme(readme, {api: prepared}):
         print("update-spec: README.md's operations block rewritten from the new spec")
 
     diff = code_diff(paths.previous_package, paths.generated_package)

@@ -3,6 +3,10 @@
 Per (client_id, intermediary_id) the ledger counts token requests and API calls, and flags every
 token request made while a token issued earlier for the same key and audience was still valid
 (a token the API rejected with 401 no longer counts as valid: fetching a new one then is right).
+
+One report covers every API version: a v3 and a v4 token are for different audiences, so each
+is one token, reused for its lifetime (2 token requests for both versions is compliant).
+``report(audience=...)`` counts one audience only (one version in one environment).
 """
 
 from __future__ import annotations
@@ -127,7 +131,8 @@ class UsageLedger:
     def __init__(self, clock: Clock, refresh_grace: float = 0.0) -> None:
         self._clock = clock
         self._grace = refresh_grace
-        self._usage: dict[tuple[str, str], _Usage] = {}
+        # (client_id, intermediary_id, audience) -> its counts; reports add up the audiences.
+        self._usage: dict[tuple[str, str, str], _Usage] = {}
         self._valid_until: dict[tuple[str, str, str], float] = {}
         self._unattributed = 0
         self._lock = threading.Lock()
@@ -135,9 +140,9 @@ class UsageLedger:
     def token_issued(self, token: IssuedToken) -> None:
         """A token was issued: flag it if a valid one already existed for its key and audience."""
         with self._lock:
-            usage = self._usage.setdefault(token.key, _Usage())
-            usage.token_requests += 1
             scope = (*token.key, token.audience)
+            usage = self._usage.setdefault(scope, _Usage())
+            usage.token_requests += 1
             left = self._valid_until.get(scope, float("-inf")) - token.issued_at
             if left > self._grace:
                 usage.violations.append(
@@ -151,18 +156,31 @@ class UsageLedger:
             if token is None:
                 self._unattributed += 1
             else:
-                self._usage.setdefault(token.key, _Usage()).api_calls += 1
+                self._usage.setdefault((*token.key, token.audience), _Usage()).api_calls += 1
 
     def token_rejected(self, token: IssuedToken) -> None:
         """The API answered 401 to ``token``: the client is right to fetch a new one."""
         with self._lock:
             self._valid_until.pop((*token.key, token.audience), None)
 
-    def report(self) -> TokenReuseReport:
-        """A snapshot of the counts so far."""
+    def report(self, audience: str | None = None) -> TokenReuseReport:
+        """A snapshot of the counts so far: every audience, or only ``audience``."""
         with self._lock:
+            keys: dict[tuple[str, str], _Usage] = {}
+            for (client_id, intermediary_id, scope), usage in sorted(self._usage.items()):
+                if audience is None or scope == audience:
+                    total = keys.setdefault((client_id, intermediary_id), _Usage())
+                    total.token_requests += usage.token_requests
+                    total.api_calls += usage.api_calls
+                    total.violations += usage.violations
             clients = tuple(
-                ClientUsage(key[0], key[1], u.token_requests, u.api_calls, tuple(u.violations))
-                for key, u in sorted(self._usage.items())
+                ClientUsage(
+                    key[0],
+                    key[1],
+                    u.token_requests,
+                    u.api_calls,
+                    tuple(sorted(u.violations, key=lambda v: v.requested_at)),
+                )
+                for key, u in keys.items()
             )
-            return TokenReuseReport(clients, self._unattributed)
+            return TokenReuseReport(clients, self._unattributed if audience is None else 0)

@@ -136,11 +136,32 @@ _LIVING_ROOM_PICTURE: dict[str, Any] = {
 }
 
 
+# v4: the media travel inside the classified, in display order (no displayOrder member).
+_PICTURES: list[dict[str, Any]] = [
+    {key: value for key, value in _LIVING_ROOM_PICTURE.items() if key != "displayOrder"},
+    {
+        "url": "https://media.acme-agency.fr/ref-75011-0042/balcon.jpg",
+        "mediaType": "PICTURE",
+        "category": "BALCONY",
+        "title": "Balcon sur cour",
+        "tags": ["BALCONY", "OUTDOOR"],
+    },
+]
+
+
 def paris_apartment_for_sale() -> dict[str, Any]:
-    """An AvivClassified: a 3-room apartment for sale in Paris 11e (a fresh copy)."""
+    """An AvivClassified (v3 and v4): a 3-room apartment for sale in Paris 11e (a fresh copy)."""
     return copy.deepcopy(_PARIS_APARTMENT_FOR_SALE)
 
 
 def living_room_picture() -> dict[str, Any]:
-    """A Media: the listing's first picture (a fresh copy)."""
+    """A v3 Media (``POST .../media``): the listing's first picture (a fresh copy)."""
     return copy.deepcopy(_LIVING_ROOM_PICTURE)
+
+
+def paris_apartment_pictures() -> list[dict[str, Any]]:
+    """v4's ``media`` of the apartment: two pictures in display order (a fresh copy).
+
+    ``body["media"] = paris_apartment_pictures()`` makes the v4 classified with its pictures.
+    """
+    return copy.deepcopy(_PICTURES)

@@ -240,9 +240,9 @@ class Sandbox:
         """The processing failure knobs (``*_FAILED`` statuses after a 202)."""
         return self.app.processing
 
-    def report(self) -> TokenReuseReport:
-        """The token-reuse report so far."""
-        return self.app.ledger.report()
+    def report(self, *, api: str | None = None, environment: str = "sandbox") -> TokenReuseReport:
+        """The token-reuse report so far, across every API version (or one ``api`` in ``environment``)."""
+        return self.app.ledger.report(None if api is None else self.audience_for(environment, api=api))
 
     def exchanges(self) -> list[Exchange]:
         """The responses it sent (the last ``config.max_exchanges``), oldest first."""

@@ -1,4 +1,4 @@
-"""`make demo` runs the whole client against the embedded sandbox and reports compliant token reuse."""
+"""`make demo` runs the whole client, CaaS v3 then v4, against the embedded sandbox and reports compliant token reuse."""
 
 from __future__ import annotations
 
@@ -9,42 +9,86 @@ import sys
 
 import pytest
 
-from aviv_caas_auth import CaasCredentials
+from aviv_caas_auth.apis import PACKAGES, base_urls
 from scripts import demo
 from scripts.paths import REPO_ROOT
 
+V3_STEPS = (
+    "publish: created (sync)",
+    "its statuses until CREATED",
+    "publish again: updated (If-Match)",
+    "read it with its ETag",
+    "attach a media (async)",
+    "publish_many: two more",
+    "iter_classifieds, 1 per page",
+    "delete them (async)",
+)
+V4_STEPS = (
+    "publish with one picture: created",
+    "its statuses until CREATED",
+    "publish again: 2 pictures, reordered",
+    "read it with its ETag",
+    "publish_many: two more (one bad picture)",
+    "iter_classifieds, 1 per page",
+    "delete them (async)",
+)
 
-def test_demo_runs_offline_and_is_compliant() -> None:
+
+def run_demo(*args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AVIV_")}
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.demo"],
+        [sys.executable, "-m", "scripts.demo", *args],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    out = result.stdout
-    for step in (
-        "publish: created (sync)",
-        "its statuses until CREATED",
-        "publish again: updated (If-Match)",
-        "read it with its ETag",
-        "attach a media (async)",
-        "publish_many: two more",
-        "iter_classifieds, 1 per page",
-        "delete them (async)",
-    ):
-        assert step in out
-    assert "RECEIVED -> CREATING -> CREATED" in out
-    assert "845000 -> 829000 EUR, UPDATED" in out
-    assert 'ETag "2", price 829000 EUR' in out
-    assert "created CREATED, created CREATED" in out
-    assert "3 listed, ours 3/3" in out
-    assert out.count("traceparent 00-") == 4  # the single calls; workflow steps make several
-    assert "token requests made by this process: 1" in out
-    assert re.search(r"token-reuse report: 1 token request for \d+ API calls — compliant", out)
+    return result.stdout
+
+
+def section(out: str, api: str) -> str:
+    """The lines of one version's run."""
+    start = out.index(f"CaaS {api} (")
+    end = out.find("\nCaaS ", start + 1)
+    return out[start : end if end > 0 else len(out)]
+
+
+def test_demo_runs_both_versions_offline_each_compliant() -> None:
+    out = run_demo()
+    v3, v4 = section(out, "v3"), section(out, "v4")
+    assert out.index("CaaS v3 (aviv_caas_client)") < out.index("CaaS v4 (aviv_caas_client_v4)")
+    assert [step for step in V3_STEPS if step not in v3] == []
+    assert [step for step in V4_STEPS if step not in v4] == []
+    for part in (v3, v4):
+        assert "RECEIVED -> CREATING -> CREATED" in part
+        assert 'ETag "2", price 829000 EUR' in part
+        assert "3 listed, ours 3/3" in part
+    assert "/sandbox/caas/v3/" in v3 and "/sandbox/caas/v4/" in v4
+    # the single calls print their traceparent (workflow steps make several calls): v4 attaches no media
+    assert v3.count("traceparent 00-") == 4
+    assert v4.count("traceparent 00-") == 3
+    assert "845000 -> 829000 EUR, UPDATED" in v3
+    assert "created CREATED, created CREATED" in v3
+    # v4: the picture inside the classified, reported in the final status's mediaStatuses
+    assert "CREATED, media: sejour.jpg CREATED" in v4
+    assert "845000 -> 829000 EUR, UPDATED, media: balcon.jpg CREATED, sejour.jpg UPDATED" in v4
+    assert "media in display order: balcon.jpg, sejour.jpg" in v4
+    assert "created CREATED, created CREATED_WITH_MEDIA_ERROR; DOWNLOADING_FAILED" in v4
+    assert "customer care" in v4  # the library's warning and the step both say what to do
+    # each version ends in its verdict; the run in the report of both, on one token per version
+    for api, part in (("v3", v3), ("v4", v4)):
+        assert f"token requests made by this process for {api}: 1" in part
+        assert re.search(rf"token-reuse report, {api}: 1 token request for \d+ API calls — compliant", part)
+    assert re.search(r"token-reuse report, v3 and v4: 2 token requests for \d+ API calls — compliant\n$", out)
+
+
+def test_demo_api_v4_runs_v4_only() -> None:
+    out = run_demo("--api", "v4")
+    assert "CaaS v3" not in out
+    assert "publish with one picture: created" in out
+    assert re.search(r"token-reuse report, v4: 1 token request for \d+ API calls — compliant\n$", out)
 
 
 def test_demo_targets_avivs_sandbox_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,14 +96,22 @@ def test_demo_targets_avivs_sandbox_when_asked(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("AVIV_CLIENT_ID", "my-client")
     monkeypatch.setenv("AVIV_CLIENT_SECRET", "my-secret")
     monkeypatch.setenv("AVIV_INTERMEDIARY_ID", "my-agency")
-    with demo.target() as (where, make_client, _report, _timeout):
-        client = make_client()  # built, not called: no network in tests
+    with demo.target() as (where, make_client, _report):
         assert "AVIV's sandbox" in where
-        assert str(client.get_httpx_client().base_url) == "https://api.aviv-group.com/sandbox/caas/v3/"
+        for api in PACKAGES:
+            client = make_client(api)  # built, not called: no network in tests
+            assert type(client).__module__ == f"{PACKAGES[api]}.client"
+            assert str(client.get_httpx_client().base_url) == base_urls(api)["sandbox"] + "/"
+            assert base_urls(api)["sandbox"] in where
 
 
-def test_demo_body_is_a_valid_typed_request() -> None:
-    body = demo.apartment("ref-1", price=1).to_dict()
-    assert body["data"]["location"]["city"] == "Paris"
+def test_demo_bodies_are_valid_typed_requests_of_each_version() -> None:
+    from aviv_caas_auth.validation import validate
+
+    body = demo.apartment("ref-1", price=1)
     assert body["data"]["prices"]["buy"]["price"]["amount"] == 1
-    assert isinstance(CaasCredentials("a", "b", "c"), CaasCredentials)
+    assert validate(body, api="v3") == []
+    with_media = demo.apartment("ref-1", media=demo.pictures("run", reverse=True))
+    assert [m["category"] for m in with_media["media"]] == ["BALCONY", "LIVING_ROOM"]
+    assert validate(with_media, api="v4") == []
+    assert [e.name for e in validate(with_media, api="v3")] == ["/media"]  # v3 has no inline media
