@@ -65,7 +65,8 @@ def test_demo_runs_both_versions_offline_each_compliant() -> None:
         assert "RECEIVED -> CREATING -> CREATED" in part
         assert 'ETag "2", price 829000 EUR' in part
         assert "3 listed, ours 3/3" in part
-    assert "/sandbox/caas/v3/" in v3 and "/sandbox/caas/v4/" in v4
+    assert "/sandbox/caas/v3/" in v3
+    assert "/sandbox/caas/v4/" in v4
     # the single calls print their traceparent (workflow steps make several calls): v4 attaches no media
     assert v3.count("traceparent 00-") == 4
     assert v4.count("traceparent 00-") == 3

@@ -1,5 +1,9 @@
 """Fault rows against the project's local sandbox (its fault knobs), through create_client, sync and async.
 
+Every row runs for each API version (v3, v4): the client is ``create_client(api=...)``, the call
+its own package's endpoint, and the typed outcome, retries, traceparent and token counts must be
+the same.
+
 The sandbox is AVIV-shaped end to end (firewall, token checks, problems, traceparent on every
 answer); its knobs make the next N matching requests fail. Counts come from the sandbox's own
 records (exchanges, fault hits, the token-reuse report) and from the injected sleeper, whose
@@ -9,6 +13,7 @@ waits move the sandbox's clock (so an HTTP-date Retry-After is read on the same 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import pickle
 from collections.abc import Callable
@@ -31,9 +36,10 @@ from aviv_caas_auth import (
     create_client,
     unwrap,
 )
+from aviv_caas_auth.apis import PACKAGES
 from aviv_caas_auth.problems.errors import UnexpectedServerError
 from aviv_caas_auth.sandbox import Fault, FaultKnobs, Sandbox
-from aviv_caas_client import AuthenticatedClient
+from aviv_caas_auth.workflows.endpoints import endpoints_of
 from aviv_caas_client.models import GetClassifiedsResponse200
 from tests.problems.cases import CALLS
 
@@ -102,15 +108,33 @@ class SandboxTime:
         return self.sandbox.clock.wall().timestamp()
 
 
-def outcome_of(client: AuthenticatedClient, name: str, mode: str) -> Any:
-    endpoint = CALLS[name]
+def version_call(client: Any, name: str) -> tuple[Any, dict[str, Any]]:
+    """The endpoint ``name`` of the client's own package, and its arguments (a body as that version's model)."""
+    ops = endpoints_of(client)
+    arguments = CALLS[name].arguments()
+    if "body" in arguments:
+        document = arguments["body"].to_dict()
+        document["portals"] = ["SL"]  # a portal both versions have
+        arguments["body"] = ops.body_model(name).from_dict(document)
+    return ops.module(name), arguments
+
+
+def expected_type(client: Any, expected: type) -> type:
+    """``expected``, or the success model of that name in the client's own package."""
+    if issubclass(expected, BaseException):
+        return expected
+    return getattr(importlib.import_module(f"{endpoints_of(client).package}.models"), expected.__name__)
+
+
+def outcome_of(client: Any, name: str, mode: str) -> Any:
+    module, arguments = version_call(client, name)
     try:
         if mode == "sync":
-            return unwrap(endpoint.module.sync_detailed(client=client, **endpoint.arguments()))
+            return unwrap(module.sync_detailed(client=client, **arguments))
 
         async def run() -> Any:
             try:
-                return unwrap(await endpoint.module.asyncio_detailed(client=client, **endpoint.arguments()))
+                return unwrap(await module.asyncio_detailed(client=client, **arguments))
             finally:
                 await client.get_async_httpx_client().aclose()
 
@@ -121,9 +145,12 @@ def outcome_of(client: AuthenticatedClient, name: str, mode: str) -> Any:
         pytest.fail(f"a raw {type(error).__module__}.{type(error).__name__} escaped: {error}")
 
 
+@pytest.mark.parametrize("api", list(PACKAGES))
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("row", [pytest.param(row, id=row.id, marks=pytest.mark.fault_case) for row in ROWS])
-def test_sandbox_fault_ends_in_its_typed_outcome(caas_sandbox: Sandbox, row: SandboxRow, mode: str) -> None:
+def test_sandbox_fault_ends_in_its_typed_outcome(
+    caas_sandbox: Sandbox, row: SandboxRow, mode: str, api: Any
+) -> None:
     sandbox = caas_sandbox
     waits: list[float] = []
 
@@ -140,9 +167,10 @@ def test_sandbox_fault_ends_in_its_typed_outcome(caas_sandbox: Sandbox, row: San
     )
     client = create_client(
         credentials,
+        api=api,
         user_agent="TestCRM/1.0.0",
         environment="sandbox",
-        base_url=sandbox.base_url,
+        base_url=sandbox.base_url_for("sandbox", api=api),
         token_url=sandbox.token_url,
         token_store=MemoryTokenStore(),
         retry=policy,
@@ -152,7 +180,7 @@ def test_sandbox_fault_ends_in_its_typed_outcome(caas_sandbox: Sandbox, row: San
 
     outcome = outcome_of(client, row.call, mode)
 
-    assert type(outcome) is row.expected, outcome
+    assert type(outcome) is expected_type(client, row.expected), outcome
     assert fault.hits == row.hits
     assert len(waits) == len(row.waits), waits
     assert all(wait >= least for wait, least in zip(waits, row.waits, strict=True)), waits

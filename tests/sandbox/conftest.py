@@ -1,19 +1,21 @@
 """Shared fixtures of the sandbox tests.
 
 Every sandbox a test starts through ``caas_sandbox``/``caas_sandbox_factory`` is checked at
-teardown: each response it sent must conform to the spec (status, content type, body schema,
-headers, problem ``instance``), and it must have logged no internal error.
+teardown: each response it sent must conform to the spec of the API version it answered for (v3
+or v4: status, content type, body schema, headers, problem ``instance``), and it must have
+logged no internal error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from aviv_caas_auth.sandbox import ApiSpec, CaasCredentials, Sandbox
+from aviv_caas_auth.apis import DEFAULT_API, PACKAGES
+from aviv_caas_auth.sandbox import ApiSpec, CaasCredentials, Exchange, Sandbox
 from aviv_caas_auth.sandbox.conformance import ResponseChecker
 from aviv_caas_auth.sandbox.samples import paris_apartment_for_sale
 
@@ -21,13 +23,33 @@ UA = "TestCRM/1.0 pytest/8 linux/6"
 
 
 @pytest.fixture(scope="session")
-def spec() -> ApiSpec:
-    return ApiSpec.load()
+def specs() -> dict[str, ApiSpec]:
+    """Every version's prepared spec, as its generated package ships it."""
+    return {api: ApiSpec.load(package=package) for api, package in PACKAGES.items()}
 
 
 @pytest.fixture(scope="session")
-def checker(spec: ApiSpec) -> ResponseChecker:
-    return ResponseChecker(spec)
+def spec(specs: dict[str, ApiSpec]) -> ApiSpec:
+    """v3's spec."""
+    return specs[DEFAULT_API]
+
+
+class Checkers:
+    """A ResponseChecker per API version; each exchange is checked against its own version's spec."""
+
+    def __init__(self, specs: dict[str, ApiSpec]) -> None:
+        self.by_api = {api: ResponseChecker(spec) for api, spec in specs.items()}
+
+    def check(self, exchange: Exchange) -> list[str]:
+        return self.by_api[exchange.api or DEFAULT_API].check(exchange)
+
+    def check_all(self, exchanges: Iterable[Exchange]) -> list[str]:
+        return [issue for exchange in exchanges for issue in self.check(exchange)]
+
+
+@pytest.fixture(scope="session")
+def checker(specs: dict[str, ApiSpec]) -> Checkers:
+    return Checkers(specs)
 
 
 @pytest.fixture

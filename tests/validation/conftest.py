@@ -1,6 +1,7 @@
 """The validation tests share the workflow suite's sandbox fixtures."""
 
 from tests.workflows.conftest import (  # noqa: F401 - fixtures
+    api,
     caas_sandbox_factory,
     checker,
     client,
@@ -8,4 +9,5 @@ from tests.workflows.conftest import (  # noqa: F401 - fixtures
     sandbox,
     sandbox_config,
     spec,
+    specs,
 )

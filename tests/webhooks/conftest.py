@@ -1,6 +1,7 @@
 """The webhook tests share the workflow suite's sandbox fixtures."""
 
 from tests.workflows.conftest import (  # noqa: F401 - fixtures
+    api,
     caas_sandbox_factory,
     checker,
     client,
@@ -10,4 +11,5 @@ from tests.workflows.conftest import (  # noqa: F401 - fixtures
     sandbox_config,
     sleeps,
     spec,
+    specs,
 )

@@ -21,13 +21,20 @@ from aviv_caas_auth.workflows import (
     publish,
 )
 from aviv_caas_client import AuthenticatedClient
-from aviv_caas_client.api.classifieds import delete_classified, get_classified
-from aviv_caas_client.models import AvivClassified
-from tests.workflows.conftest import Sleeps, api_calls, classified, offerer_ids
+from tests.workflows.conftest import (
+    Sleeps,
+    api_calls,
+    classified,
+    endpoint,
+    model,
+    offerer_ids,
+    set_status_step,
+    tenant,
+)
 
 
 def price_of(client: AuthenticatedClient, result: PublishResult) -> float:
-    read = get_classified.sync(result.classified_id, client=client)
+    read = endpoint(client, "get_classified").sync(result.classified_id, client=client)
     return read.data.prices.buy.price.amount  # type: ignore[union-attr]
 
 
@@ -35,7 +42,8 @@ def test_publish_creates_then_a_second_publish_updates_the_same_classified(
     client: AuthenticatedClient, sandbox: Sandbox, poll: PollPolicy
 ) -> None:
     first = publish.sync(client, classified("CRM-1"), poll=poll)
-    second = publish.sync(client, AvivClassified.from_dict(classified("CRM-1", price=799000)), poll=poll)
+    typed = model(client, "AvivClassified").from_dict(classified("CRM-1", price=799000))
+    second = publish.sync(client, typed, poll=poll)
 
     assert first.action == "created"
     assert first.status is not None
@@ -139,9 +147,11 @@ def bump_on_read(sandbox: Sandbox, times: int | None) -> Callable[[httpx.Respons
             if left["n"] == 0:
                 return
             left["n"] -= 1
-        tenant = (sandbox.audience, sandbox.credentials.client_id, sandbox.credentials.intermediary_id)
-        record = sandbox.app.store.classifieds(tenant)[0]
-        sandbox.app.store.update_classified(tenant, record.classified_id, None, "PUT", lambda body: body)
+        for api, served in sandbox.app.served.items():  # the version the client speaks has it
+            for record in served.store.classifieds(tenant(sandbox, api))[:1]:
+                served.store.update_classified(
+                    tenant(sandbox, api), record.classified_id, None, "PUT", lambda body: body
+                )
 
     return hook
 
@@ -251,7 +261,10 @@ def test_a_deleted_classified_is_published_anew(
     client: AuthenticatedClient, sandbox: Sandbox, poll: PollPolicy
 ) -> None:
     first = publish.sync(client, classified("CRM-DEL"), poll=poll)
-    assert delete_classified.sync_detailed(first.classified_id, client=client).status_code == 202
+    assert (
+        endpoint(client, "delete_classified").sync_detailed(first.classified_id, client=client).status_code
+        == 202
+    )
 
     again = publish.sync(client, classified("CRM-DEL"), poll=poll)
 
@@ -263,7 +276,7 @@ def test_a_deleted_classified_is_published_anew(
 def test_waiting_too_long_raises_the_typed_timeout(
     client: AuthenticatedClient, sandbox: Sandbox, sleeps: Sleeps
 ) -> None:
-    sandbox.app.store._step = 10_000  # statuses crawl
+    set_status_step(sandbox, 10_000)  # statuses crawl
     with pytest.raises(StatusTimeoutError) as raised:
         publish.sync(client, classified("CRM-SLOW"), poll=sleeps.policy(), timeout=5)
     assert raised.value.last_status is not None
@@ -290,9 +303,9 @@ def test_what_cannot_be_a_classified_is_refused_before_any_request(
 def test_a_classified_without_offerer_estate_id_is_refused(
     client: AuthenticatedClient, sandbox: Sandbox
 ) -> None:
-    model = AvivClassified.from_dict(classified("CRM-X"))
-    model.data.meta_data.source.offerer_estate_id = ""
+    typed = model(client, "AvivClassified").from_dict(classified("CRM-X"))
+    typed.data.meta_data.source.offerer_estate_id = ""
     with pytest.raises(InvalidClassifiedError, match="offererEstateId"):
-        publish.sync(client, model)
+        publish.sync(client, typed)
     assert api_calls(sandbox) == []
     assert publish.sync(client, classified("CRM-OK"), wait=False).action == "created"

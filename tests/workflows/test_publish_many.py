@@ -16,8 +16,7 @@ from aviv_caas_auth.sandbox import Sandbox
 from aviv_caas_auth.workflows import InvalidClassifiedError, Progress, PublishResult, publish_many
 from aviv_caas_auth.workflows.effects import Call, Gate, Runner
 from aviv_caas_client import AuthenticatedClient
-from aviv_caas_client.api.classifieds import get_classified
-from tests.workflows.conftest import Sleeps, classified, offerer_ids, offline_client
+from tests.workflows.conftest import Sleeps, classified, endpoint, offerer_ids, offline_client
 
 
 def test_four_of_four_at_concurrency_two(
@@ -104,7 +103,7 @@ def test_items_with_one_offerer_estate_id_run_one_after_the_other_in_input_order
     assert (first.action, last.action) == ("created", "updated")
     assert first.classified_id == last.classified_id
     assert sorted(offerer_ids(sandbox)) == ["CRM-OTHER", "CRM-SAME"]
-    read = get_classified.sync(last.classified_id, client=client)
+    read = endpoint(client, "get_classified").sync(last.classified_id, client=client)
     assert read.data.prices.buy.price.amount == 2  # type: ignore[union-attr]
     assert [e.status for e in sandbox.exchanges() if e.operation_id == "updateClassified"] == [202]  # no 412
 

@@ -21,7 +21,7 @@ from aviv_caas_auth.workflows import (
 )
 from aviv_caas_auth.workflows.wait_for_status import latest_status, state_of
 from aviv_caas_client import AuthenticatedClient
-from tests.workflows.conftest import Sleeps, api_calls, classified, offline_client
+from tests.workflows.conftest import Sleeps, api_calls, classified, offline_client, set_status_step
 
 CLASSIFIED_ID = "5c597a63-6932-4b0c-a2a0-2fd935be1755"
 
@@ -48,7 +48,7 @@ def test_state_machine(status: str, state: str) -> None:
 def test_polls_with_backoff_until_created(
     client: AuthenticatedClient, sandbox: Sandbox, sleeps: Sleeps
 ) -> None:
-    sandbox.app.store._step = 2.0  # CREATING after 2 s, CREATED after 4 s
+    set_status_step(sandbox, 2.0)  # CREATING after 2 s, CREATED after 4 s
     result = publish.sync(client, classified("CRM-W"), wait=False)
 
     status = wait_for_status.sync(client, result.classified_id, poll=sleeps.policy(first=1.0, factor=2.0))

@@ -1,0 +1,73 @@
+"""The shared stores keep a v3 and a v4 token apart (two audiences, two keys) and share each across processes.
+
+Each test runs on the file store and on Redis, against the local sandbox. A new store instance on
+the same directory or Redis stands for another process: it gets its own in-process slot, so only
+the store connects them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aviv_caas_auth import (
+    CaasCredentials,
+    FileTokenStore,
+    RedisTokenStore,
+    TokenStore,
+    create_client,
+    token_provider_of,
+    unwrap,
+)
+from aviv_caas_auth.apis import PACKAGES, base_urls
+from aviv_caas_auth.sandbox import ManualClock, Sandbox
+from aviv_caas_auth.workflows.endpoints import endpoints_of
+
+
+@pytest.fixture(params=["file", "redis"])
+def new_store(request: pytest.FixtureRequest, token_dir: Path) -> Any:
+    """Makes store instances on one backing (each one a process of its own)."""
+    if request.param == "file":
+        return lambda: FileTokenStore(token_dir)
+    url = request.getfixturevalue("redis_url")
+    return lambda: RedisTokenStore.from_url(url)
+
+
+def client_for(sandbox: Sandbox, api: Any, store: TokenStore) -> Any:
+    c = sandbox.credentials
+    return create_client(
+        CaasCredentials(c.client_id, c.client_secret, c.intermediary_id),
+        api=api,
+        environment="sandbox",
+        user_agent="TestCRM/1.0",
+        base_url=sandbox.base_url_for("sandbox", api=api),
+        token_url=sandbox.token_url,
+        token_store=store,
+    )
+
+
+def test_each_version_s_token_is_stored_under_its_own_key_and_reused_by_another_process(
+    new_store: Any,
+) -> None:
+    with Sandbox.start(clock=ManualClock()) as sandbox:
+        first = new_store()
+        clients = {api: client_for(sandbox, api, first) for api in PACKAGES}
+        tokens = {api: token_provider_of(client).get_token() for api, client in clients.items()}
+        assert tokens["v3"].value != tokens["v4"].value
+        keys = {api: token_provider_of(client).key for api, client in clients.items()}
+        assert {key.audience for key in keys.values()} == {base_urls(api)["sandbox"] for api in PACKAGES}
+
+        second = new_store()  # another process, same backing
+        for api in PACKAGES:
+            assert second.load(keys[api]) == tokens[api]
+            client = client_for(sandbox, api, second)
+            assert (
+                unwrap(endpoints_of(client).module("get_classifieds").sync_detailed(client=client)).items
+                == []
+            )
+            assert token_provider_of(client).get_token() == tokens[api]
+
+        assert sandbox.report().summary() == "2 token requests for 2 API calls — compliant"
+        assert sandbox.internal_errors() == []
