@@ -41,3 +41,26 @@ def test_what_is_not_a_status_is_refused_clearly(body: Any, message: str) -> Non
     with pytest.raises(WebhookPayloadError, match=message) as raised:
         parse_status_callback(body)
     assert isinstance(raised.value, ValueError)
+
+
+def test_a_v4_callback_carries_typed_media_statuses() -> None:
+    from aviv_caas_client_v4.models import ClassifiedStatus as ClassifiedStatusV4
+
+    media = [{"url": "https://media.acme-agency.fr/1.jpg", "status": "DOWNLOADING_FAILED"}]
+    body = {**CALLBACK_BODY, "status": "CREATED_WITH_MEDIA_ERROR", "mediaStatuses": media}
+    status = parse_status_callback(body, api="v4")
+    assert isinstance(status, ClassifiedStatusV4)
+    assert status.status == "CREATED_WITH_MEDIA_ERROR"
+    assert [(m.url, m.status) for m in status.media_statuses] == [(media[0]["url"], "DOWNLOADING_FAILED")]
+    # v3's model does not know them: it keeps them as unknown members
+    v3 = parse_status_callback(body)
+    assert isinstance(v3, ClassifiedStatus)
+    assert isinstance(v3.status, UnknownEnumValue)
+    assert v3.additional_properties["mediaStatuses"] == media
+
+
+def test_an_unknown_version_is_refused() -> None:
+    from aviv_caas_auth import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="api must be 'v3' or 'v4', not 'v9'"):
+        parse_status_callback(CALLBACK_BODY, api="v9")  # type: ignore[arg-type]
