@@ -102,6 +102,11 @@ class SpecPin:
         unset = f"neither {' nor '.join(names)} is set" if len(names) > 1 else f"{names[0]} is not set"
         return (REPO_ROOT / self.default_path).resolve(), f"the default ({unset})"
 
+    def update_command(self, document: Path | str) -> str:
+        """The ``make update-spec`` command that re-pins this version from ``document``."""
+        version = "" if self.api == DEFAULT_API else f"API={self.api} "
+        return f"make update-spec {version}{SPEC_ENV_VAR}={document}"
+
     def read_verified(self, environ: Mapping[str, str] = os.environ) -> tuple[Path, bytes]:
         """Return the document's path and bytes, or raise SpecPinError saying how to fix it."""
         path, origin = self.location(environ)
@@ -122,7 +127,7 @@ class SpecPin:
             raise SpecPinError(
                 f"The OpenAPI document at {path} (location from {origin}) is not the pinned one: "
                 f"its sha256 is {actual}.\n{expected}\n{how_to_point}\n"
-                f"If AVIV published a new version on purpose: `make update-spec {self.env_var}={path}` "
+                f"If AVIV published a new version on purpose: `{self.update_command(path)}` "
                 f"re-pins {self.pin_name} from it, reports what changed and regenerates."
             )
         info = document_info(data, path)
@@ -131,7 +136,7 @@ class SpecPin:
                 f"{self.pin_name} pins {self.title} version {self.version}, but the document it names "
                 f"({path}, sha256 verified) is {info.get('title')} version {info.get('version')}: a pin "
                 "must name its document's own `info.title` and `info.version`.\n"
-                f"fix: `make update-spec {self.env_var}={path}` re-pins from the document; or correct "
+                f"fix: `{self.update_command(path)}` re-pins from the document; or correct "
                 f"`version`/`title` in {self.pin_name}."
             )
         return path, data

@@ -1,6 +1,6 @@
 """Call one generated endpoint (without arguments) against a local sandbox; print what happened as JSON.
 
-    python -m tests.spec.call_in_sandbox aviv_caas_client.api.portals.get_portals
+    python -m tests.spec.call_in_sandbox aviv_caas_client.api.portals.get_portals   (v4: aviv_caas_client_v4...)
 
 Run in a child process by the spec-update test, with the freshly generated package first on
 ``sys.path``: the sandbox loads that package's prepared spec and the client that package's
@@ -13,19 +13,21 @@ import importlib
 import json
 import logging
 import sys
+from typing import Any
 
 from aviv_caas_auth import create_client, unwrap
+from aviv_caas_auth.apis import api_of_package
 from aviv_caas_auth.sandbox import Sandbox
-from aviv_caas_client import AuthenticatedClient
 
 
-def sandbox_client(sandbox: Sandbox, user_agent: str) -> AuthenticatedClient:
-    """A ``create_client`` client for the sandbox's "sandbox" environment, with its demo credentials."""
+def sandbox_client(sandbox: Sandbox, user_agent: str, api: Any = "v3") -> Any:
+    """A ``create_client(api=...)`` client for the sandbox's "sandbox" environment, with its demo credentials."""
     return create_client(
         sandbox.credentials,
+        api=api,
         environment="sandbox",
         user_agent=user_agent,
-        base_url=sandbox.base_url,
+        base_url=sandbox.base_url_for("sandbox", api=api),
         token_url=sandbox.token_url,
     )
 
@@ -37,12 +39,13 @@ def main(module_name: str) -> int:
     handler.emit = lambda record: warnings.append(record.getMessage())  # type: ignore[method-assign]
     logging.getLogger("aviv_caas_auth.sandbox").addHandler(handler)
     endpoint = importlib.import_module(module_name)
+    api = api_of_package(module_name.partition(".")[0])
     with Sandbox.start() as sandbox:
-        with sandbox_client(sandbox, "SpecUpdateTest/1.0") as client:
+        with sandbox_client(sandbox, "SpecUpdateTest/1.0", api) as client:
             answer = endpoint.sync_detailed(client=client)
             parsed = unwrap(answer)
         problems = sandbox.internal_errors()
-        spec_file = sandbox.app.spec.document["info"]["version"]
+        spec_file = sandbox.app.served[str(api)].spec.document["info"]["version"]
     print(
         json.dumps(
             {

@@ -1,10 +1,14 @@
-"""Shared helpers for the spec-pipeline tests (issue 2).
+"""Shared helpers for the spec-pipeline tests (issues 2, 10, 11).
 
-Everything here is derived from AVIV's pinned document (read through ``scripts.pin``, so
-``CAAS_SPEC`` is honoured and the sha256 is checked), the prepared document (the same overlay
-``make spec`` applies), the generator's own configuration and naming rules, and the generated
-package. Operations, statuses, error kinds, enums and examples are found by walking the
-documents; the counts the tests assert are those of the pinned version.
+Everything here is derived from AVIV's pinned documents (read through ``scripts.pin``, so
+``CAAS_SPEC``/``CAAS_SPEC_V4`` are honoured and the sha256 is checked), the prepared documents
+(the same overlays ``make spec`` applies), the generator's own configuration and naming rules,
+and the generated packages. Operations, statuses, error kinds, enums and examples are found by
+walking the documents; the counts the tests assert are those of the pinned versions.
+
+Every helper takes the API version (``api``: ``"v3"``, ``"v4"``; v3 by default); ``API_VERSIONS``
+lists the pinned ones, and the tests that apply to every version are parametrized over it
+(``for_each_api``).
 """
 
 from __future__ import annotations
@@ -31,14 +35,43 @@ from openapi_python_client.parser.properties import ModelProperty, Schemas, buil
 from openapi_python_client.schema import openapi_schema_pydantic as oai
 from openapi_python_client.strings import PythonIdentifier
 
-from scripts.paths import GENERATED_PACKAGE, GENERATOR_CONFIG, REPO_ROOT
+from scripts.paths import DEFAULT_API, REPO_ROOT, ApiPaths, api_versions
 from scripts.pin import SpecPin
 from scripts.prepare_spec import prepared_document
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-PACKAGE = GENERATED_PACKAGE.name
-PIN = SpecPin.load()
-GENERATOR_SETTINGS = ConfigFile.load_from_path(GENERATOR_CONFIG)
+API_VERSIONS = api_versions()
+
+
+@functools.cache
+def package_of(api: str = DEFAULT_API) -> str:
+    """The generated package of ``api`` (its generator.yaml's ``package_name_override``)."""
+    return ApiPaths(api).package_name
+
+
+@functools.cache
+def pin_of(api: str = DEFAULT_API) -> SpecPin:
+    """``openapi/<api>/pin.toml``."""
+    return SpecPin.load(api)
+
+
+@functools.cache
+def generator_settings(api: str = DEFAULT_API) -> ConfigFile:
+    """openapi-python-client's configuration of ``api``."""
+    return ConfigFile.load_from_path(ApiPaths(api).generator_config)
+
+
+def for_each_api(name: str = "api") -> Any:
+    """``@for_each_api()``: run the test once per pinned API version (argument ``api``)."""
+    import pytest
+
+    return pytest.mark.parametrize(name, API_VERSIONS)
+
+
+# v3's, under the names the suite has always used.
+PACKAGE = package_of()
+PIN = pin_of()
+GENERATOR_SETTINGS = generator_settings()
 PYTHON = sys.executable
 # Caches, the virtualenv and git metadata: never project files, left out of tree snapshots.
 CACHE_NAMES = frozenset(
@@ -50,17 +83,17 @@ CACHE_NAMES = frozenset(
 
 
 @functools.cache
-def raw_spec() -> dict[str, Any]:
-    """AVIV's document exactly as pinned (sha256 verified). Shared: never mutate it, deep-copy."""
-    _, data = PIN.read_verified()
+def raw_spec(api: str = DEFAULT_API) -> dict[str, Any]:
+    """AVIV's document of ``api`` exactly as pinned (sha256 verified). Shared: never mutate it, deep-copy."""
+    _, data = pin_of(api).read_verified()
     document: dict[str, Any] = json.loads(data)
     return document
 
 
 @functools.cache
-def prepared_spec() -> dict[str, Any]:
-    """The pinned document with openapi/overlay.yaml applied (what the client is generated from)."""
-    document, _ = prepared_document()
+def prepared_spec(api: str = DEFAULT_API) -> dict[str, Any]:
+    """The pinned document with openapi/<api>/overlay.yaml applied (what the client is generated from)."""
+    document, _ = prepared_document(api)
     return document
 
 
@@ -193,11 +226,12 @@ def validation_errors(document: Mapping[str, Any], schema: Mapping[str, Any], in
 
 @dataclass(frozen=True)
 class Operation:
-    """One operation of a document."""
+    """One operation of a document of API version ``api``."""
 
     path: str
     method: str
     spec: Mapping[str, Any]
+    api: str = DEFAULT_API
 
     @property
     def operation_id(self) -> str:
@@ -206,27 +240,27 @@ class Operation:
     @property
     def tag(self) -> str:
         # openapi-python-client files an endpoint under its first tag only (generate_all_tags: false).
-        assert not GENERATOR_SETTINGS.generate_all_tags
+        assert not generator_settings(self.api).generate_all_tags
         return str((self.spec.get("tags") or ["default"])[0])
 
     @property
     def module_name(self) -> str:
         """The generated module, named with openapi-python-client's own identifier rules."""
         folder = PythonIdentifier(self.tag, prefix="tag")
-        module = PythonIdentifier(self.operation_id, prefix=GENERATOR_SETTINGS.field_prefix)
-        return f"{PACKAGE}.api.{folder}.{module}"
+        module = PythonIdentifier(self.operation_id, prefix=generator_settings(self.api).field_prefix)
+        return f"{package_of(self.api)}.api.{folder}.{module}"
 
     def module(self) -> ModuleType:
         return importlib.import_module(self.module_name)
 
     def __str__(self) -> str:
-        return f"{self.method.upper()} {self.path} ({self.operation_id})"
+        return f"{self.api} {self.method.upper()} {self.path} ({self.operation_id})"
 
 
-def operations(document: Mapping[str, Any]) -> list[Operation]:
-    """Every operation of ``document``, in document order."""
+def operations(document: Mapping[str, Any], api: str = DEFAULT_API) -> list[Operation]:
+    """Every operation of ``document`` (of version ``api``), in document order."""
     return [
-        Operation(path, method, spec)
+        Operation(path, method, spec, api)
         for path, item in document["paths"].items()
         for method, spec in item.items()
         if method in HTTP_METHODS
@@ -243,28 +277,30 @@ def parameters(document: Mapping[str, Any], operation: Operation) -> list[Mappin
 
 
 @functools.cache
-def _generator_schemas() -> Schemas:
+def _generator_schemas(api: str = DEFAULT_API) -> Schemas:
     """openapi-python-client's own reading of the prepared document's component schemas."""
-    config = Config.from_sources(GENERATOR_SETTINGS, MetaType.NONE, "prepared.json", "utf-8", False, None)
-    components = oai.OpenAPI.model_validate(prepared_spec()).components
+    config = Config.from_sources(
+        generator_settings(api), MetaType.NONE, "prepared.json", "utf-8", False, None
+    )
+    components = oai.OpenAPI.model_validate(prepared_spec(api)).components
     assert components is not None
     assert components.schemas
     return build_schemas(components=components.schemas, schemas=Schemas(), config=config)
 
 
-def model_class(component: str) -> type[Any]:
-    """The generated class of ``#/components/schemas/<component>`` in the prepared document."""
-    prop = _generator_schemas().classes_by_reference[f"/components/schemas/{component}"]  # type: ignore[index]
+def model_class(component: str, api: str = DEFAULT_API) -> type[Any]:
+    """The generated class of ``#/components/schemas/<component>`` in ``api``'s prepared document."""
+    prop = _generator_schemas(api).classes_by_reference[f"/components/schemas/{component}"]  # type: ignore[index]
     if not isinstance(prop, ModelProperty):
         raise KeyError(f"{component} is generated as {type(prop).__name__}, not a model class")
-    module = importlib.import_module(f"{PACKAGE}.models.{prop.class_info.module_name}")
+    module = importlib.import_module(f"{package_of(api)}.models.{prop.class_info.module_name}")
     cls: type[Any] = getattr(module, prop.class_info.name)
     return cls
 
 
-def generated_model_names() -> set[str]:
-    """Every public name the generated models package exports."""
-    models = importlib.import_module(f"{PACKAGE}.models")
+def generated_model_names(api: str = DEFAULT_API) -> set[str]:
+    """Every public name the generated models package of ``api`` exports."""
+    models = importlib.import_module(f"{package_of(api)}.models")
     return set(getattr(models, "__all__", dir(models)))
 
 
@@ -280,9 +316,9 @@ def _branches(schema: Any) -> Iterator[Mapping[str, Any]]:
 
 
 @functools.cache
-def inlined_component(name: str) -> Any:
+def inlined_component(name: str, api: str = DEFAULT_API) -> Any:
     """Component ``name`` of AVIV's document with every ``$ref`` inlined (for json_differences)."""
-    return inline_refs(raw_spec(), {"$ref": f"#/components/schemas/{name}"})
+    return inline_refs(raw_spec(api), {"$ref": f"#/components/schemas/{name}"})
 
 
 def json_differences(sent: Any, got: Any, schemas: list[Any] | None = None, where: str = "") -> list[str]:
@@ -457,22 +493,22 @@ class DocumentedResponse:
         return [name for name in names if name is not None]
 
     def __str__(self) -> str:
-        return f"{self.operation.operation_id}-{self.status}"
+        return f"{self.operation.api}-{self.operation.operation_id}-{self.status}"
 
 
-def documented_responses(document: Mapping[str, Any]) -> list[DocumentedResponse]:
+def documented_responses(document: Mapping[str, Any], api: str = DEFAULT_API) -> list[DocumentedResponse]:
     """Every documented (operation, status, content type) of ``document``."""
     return [
         DocumentedResponse(op, status, content_type, media["schema"])
-        for op in operations(document)
+        for op in operations(document, api)
         for status, response in op.spec["responses"].items()
         for content_type, media in deref(document, response).get("content", {}).items()
     ]
 
 
-def error_kind_body(kind: str) -> dict[str, Any]:
+def error_kind_body(kind: str, api: str = DEFAULT_API) -> dict[str, Any]:
     """A body of error kind ``kind`` from AVIV's own examples (whole, or built from its properties')."""
-    body: dict[str, Any] = example_instance(raw_spec(), raw_spec()["components"]["schemas"][kind])
+    body: dict[str, Any] = example_instance(raw_spec(api), raw_spec(api)["components"]["schemas"][kind])
     return body
 
 

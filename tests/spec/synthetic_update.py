@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PORTAL_CODES = {"SL", "BD", "LI"}  # an enum listing these lists AVIV's portal codes
+PORTAL_CODES = {"SL", "BUCOM", "BD"}  # an enum listing these lists AVIV's portal codes (v3 and v4)
 REMOVABLE = ("veranda", "showAddress")  # deprecated optional members, removed in that order
 
 
@@ -43,6 +43,7 @@ class SyntheticUpdate:
     path: str
     operation_id: str
     tag: str
+    package: str = "aviv_caas_client"
 
     @property
     def module(self) -> str:
@@ -50,7 +51,7 @@ class SyntheticUpdate:
         from openapi_python_client.strings import PythonIdentifier
 
         folder, module = PythonIdentifier(self.tag, "tag"), PythonIdentifier(self.operation_id, "field")
-        return f"aviv_caas_client.api.{folder}.{module}"
+        return f"{self.package}.api.{folder}.{module}"
 
     @property
     def response_class(self) -> str:
@@ -125,7 +126,7 @@ def _portals_operation(
     }
 
 
-def synthetic_update(document: Mapping[str, Any]) -> SyntheticUpdate:
+def synthetic_update(document: Mapping[str, Any], package: str = "aviv_caas_client") -> SyntheticUpdate:
     """The next patch version of ``document`` with the four changes of this module's docstring."""
     new = copy.deepcopy(dict(document))
     old_version = str(new["info"]["version"])
@@ -164,7 +165,16 @@ def synthetic_update(document: Mapping[str, Any]) -> SyntheticUpdate:
     )
     new["paths"][path] = {"get": _portals_operation(new, operation_id, tag, portal_enums[0])}
     return SyntheticUpdate(
-        new, old_version, new_version, code, f"RealEstate.features.{added}", removed, path, operation_id, tag
+        new,
+        old_version,
+        new_version,
+        code,
+        f"RealEstate.features.{added}",
+        removed,
+        path,
+        operation_id,
+        tag,
+        package,
     )
 
 
@@ -179,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api", default="v3")
     args = parser.parse_args(argv)
     _, data = SpecPin.load(args.api).read_verified()
-    update = synthetic_update(json.loads(data))
+    from scripts.paths import ApiPaths
+
+    update = synthetic_update(json.loads(data), ApiPaths(args.api).package_name)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(update.document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(

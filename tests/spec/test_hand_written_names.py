@@ -1,10 +1,11 @@
-"""The hand-written code depends only on names the overlay defines or asserts (issue 10, point 4).
+"""The hand-written code depends only on names the overlays define or assert (issue 10, point 4).
 
-So an upstream rename breaks openapi/v3/overlay.yaml, with a message naming the action and its
-user, never aviv_caas_auth. A model aviv_caas_auth imports must be the class of a schema the
-overlay defines (an update of ``$.components.schemas``) or asserts (a no-op ``update: {}`` of
-``$.components.schemas.<Name>``); an endpoint module it imports must be an operation whose
-operationId the overlay asserts.
+So an upstream rename breaks openapi/<api>/overlay.yaml, with a message naming the action and its
+user, never aviv_caas_auth. A model aviv_caas_auth takes from a generated package (``from
+<package>.models import X``, or ``<alias>.X`` after ``import <package>.models as alias``) must be
+the class of a schema that version's overlay defines (an update of ``$.components.schemas``) or
+asserts (a no-op ``update: {}`` of ``$.components.schemas.<Name>``); an endpoint module it imports
+must be an operation whose operationId the overlay asserts.
 """
 
 from __future__ import annotations
@@ -19,30 +20,62 @@ import yaml
 from openapi_python_client.strings import ClassName, PythonIdentifier
 
 from scripts.overlay import apply_overlay
-from scripts.paths import OVERLAY_FILE, REPO_ROOT
-from tests.spec.conftest import GENERATOR_SETTINGS, PACKAGE, operations, raw_spec
+from scripts.paths import REPO_ROOT, ApiPaths
+from tests.spec.conftest import (
+    API_VERSIONS,
+    for_each_api,
+    generator_settings,
+    operations,
+    package_of,
+    raw_spec,
+)
 
 HAND_WRITTEN = REPO_ROOT / "aviv_caas_auth"
 ASSERTED_SCHEMAS = re.compile(r"\$\.components\.schemas(?:\.(\w+)|\[((?:'\w+',?\s*)+)\])")
 
 
-def generated_imports() -> list[tuple[str, str, str]]:
-    """(file, module, name) of every ``from aviv_caas_client.models|api... import name`` in aviv_caas_auth."""
+def _dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` for an attribute chain of names."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else None
+    return None
+
+
+def generated_imports() -> list[tuple[str, str, str, str]]:
+    """(file, api, module, name) of every generated model or endpoint aviv_caas_auth names.
+
+    ``from <package>.models|api... import name``, and ``<alias>.name`` where ``alias`` is
+    ``import <package>.models [as alias]`` (the models of both versions, typed side by side).
+    """
     found = []
     for path in sorted(HAND_WRITTEN.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(f"{PACKAGE}."):
-                module = str(node.module)
-                if module.startswith((f"{PACKAGE}.models", f"{PACKAGE}.api")):
-                    rel = path.relative_to(REPO_ROOT).as_posix()
-                    found += [(rel, module, alias.name) for alias in node.names]
-    return found
+        rel = path.relative_to(REPO_ROOT).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for api in API_VERSIONS:
+            package = package_of(api)
+            aliases: dict[str, str] = {}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    (f"{package}.models", f"{package}.api")
+                ):
+                    found += [(rel, api, str(node.module), alias.name) for alias in node.names]
+                elif isinstance(node, ast.Import):
+                    for alias in node.names:
+                        if alias.name == f"{package}.models":
+                            aliases[alias.asname or alias.name] = alias.name
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and _dotted(node.value) in aliases:
+                    found.append((rel, api, aliases[str(_dotted(node.value))], node.attr))
+    return sorted(set(found))
 
 
-def overlay_names() -> tuple[set[str], set[str]]:
-    """(schemas the overlay defines or asserts, operationIds it asserts)."""
-    overlay = yaml.safe_load(OVERLAY_FILE.read_text(encoding="utf-8"))
-    applied = apply_overlay(copy.deepcopy(raw_spec()), overlay)
+def overlay_names(api: str = "v3") -> tuple[set[str], set[str]]:
+    """(schemas ``api``'s overlay defines or asserts, operationIds it asserts)."""
+    overlay = yaml.safe_load(ApiPaths(api).overlay_file.read_text(encoding="utf-8"))
+    applied = apply_overlay(copy.deepcopy(raw_spec(api)), overlay)
     schemas = {d.split("/", 1)[1] for a in applied for d in a.defines if d.startswith("schemas/")}
     operation_ids: set[str] = set()
     for action in overlay["actions"]:
@@ -58,40 +91,49 @@ def overlay_names() -> tuple[set[str], set[str]]:
     return schemas, operation_ids
 
 
-def test_the_hand_written_code_imports_generated_names() -> None:
-    """The check below is not vacuous: aviv_caas_auth does use the problem model and the classified."""
-    names = {name for _, _, name in generated_imports()}
-    assert {"ErrorResponse", "AvivClassified"} <= names
+@for_each_api()
+def test_the_hand_written_code_imports_generated_names(api: str) -> None:
+    """The check below is not vacuous: aviv_caas_auth does use each version's problem model and classified."""
+    names = {name for _, found_api, _, name in generated_imports() if found_api == api}
+    assert {"ErrorResponse", "AvivClassified", "ClassifiedStatusInternal"} <= names
 
 
-@pytest.mark.parametrize(("file", "module", "name"), generated_imports(), ids=lambda v: str(v))
-def test_each_generated_name_is_the_overlay_s(file: str, module: str, name: str) -> None:
-    schemas, operation_ids = overlay_names()
-    if module.startswith(f"{PACKAGE}.models"):
-        classes = {ClassName(schema, GENERATOR_SETTINGS.field_prefix) for schema in schemas}
+@pytest.mark.parametrize(("file", "api", "module", "name"), generated_imports(), ids=lambda v: str(v))
+def test_each_generated_name_is_the_overlay_s(file: str, api: str, module: str, name: str) -> None:
+    schemas, operation_ids = overlay_names(api)
+    prefix = generator_settings(api).field_prefix
+    overlay_file = ApiPaths(api).overlay_file.relative_to(REPO_ROOT)
+    if module.startswith(f"{package_of(api)}.models"):
+        classes = {ClassName(schema, prefix) for schema in schemas}
         # The models of an asserted operation's inline answer are named after it (GetClassifiedsResponse200...).
-        answers = tuple(f"{ClassName(op, GENERATOR_SETTINGS.field_prefix)}Response" for op in operation_ids)
+        answers = tuple(f"{ClassName(op, prefix)}Response" for op in operation_ids)
         assert name in classes or name.startswith(answers), (
-            f"{file} imports {name} from the generated models: define or assert its schema in "
-            f"{OVERLAY_FILE.relative_to(REPO_ROOT)} ('Names the hand-written code relies on')"
+            f"{file} uses {name} of the generated models: define or assert its schema in "
+            f"{overlay_file} ('Names the hand-written code relies on')"
         )
     else:
-        by_module = {Path(*op.module_name.split(".")).name: op.operation_id for op in operations(raw_spec())}
+        by_module = {
+            Path(*op.module_name.split(".")).name: op.operation_id for op in operations(raw_spec(api), api)
+        }
         operation_id = by_module.get(name) or by_module.get(PythonIdentifier(name, "").strip())
         assert operation_id in operation_ids, (
             f"{file} imports the endpoint {module}.{name}: assert its operationId in "
-            f"{OVERLAY_FILE.relative_to(REPO_ROOT)} ('Names the hand-written code relies on')"
+            f"{overlay_file} ('Names the hand-written code relies on')"
         )
 
 
-def test_the_operations_the_workflows_import_by_name_are_asserted() -> None:
+@for_each_api()
+def test_the_operations_the_workflows_import_by_name_are_asserted(api: str) -> None:
     """Workflows import endpoint modules by name (aviv_caas_auth.workflows.endpoints.OPERATIONS)."""
     from aviv_caas_auth.workflows.endpoints import OPERATIONS
 
-    _, operation_ids = overlay_names()
+    _, operation_ids = overlay_names(api)
     asserted = {
-        (PythonIdentifier(op.operation_id, GENERATOR_SETTINGS.field_prefix), PythonIdentifier(op.tag, "tag"))
-        for op in operations(raw_spec())
+        (
+            PythonIdentifier(op.operation_id, generator_settings(api).field_prefix),
+            PythonIdentifier(op.tag, "tag"),
+        )
+        for op in operations(raw_spec(api), api)
         if op.operation_id in operation_ids
     }
     assert set(OPERATIONS.items()) <= asserted

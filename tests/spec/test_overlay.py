@@ -11,16 +11,16 @@ import pytest
 import yaml
 
 from scripts.overlay import OverlayError, apply_overlay
-from scripts.paths import OVERLAY_FILE
-from tests.spec.conftest import operations, raw_spec, resolve
+from scripts.paths import ApiPaths
+from tests.spec.conftest import for_each_api, operations, raw_spec, resolve
 
 
 def overlay(*actions: dict[str, Any]) -> dict[str, Any]:
     return {"overlay": "1.0.0", "info": {"title": "t", "version": "1"}, "actions": list(actions)}
 
 
-def real_overlay() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(OVERLAY_FILE.read_text(encoding="utf-8"))
+def real_overlay(api: str = "v3") -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(ApiPaths(api).overlay_file.read_text(encoding="utf-8"))
     return loaded
 
 
@@ -50,12 +50,13 @@ def test_a_later_action_matching_nothing_raises_too() -> None:
         )
 
 
-def test_the_real_overlay_fails_loudly_when_the_patched_node_is_gone() -> None:
+@for_each_api()
+def test_the_real_overlay_fails_loudly_when_the_patched_node_is_gone(api: str) -> None:
     """AVIV drops ErrorResponse in a future version: preparing must stop, not silently skip patch (c)."""
-    document = copy.deepcopy(raw_spec())
+    document = copy.deepcopy(raw_spec(api))
     del document["components"]["schemas"]["ErrorResponse"]
     with pytest.raises(OverlayError) as caught:
-        apply_overlay(document, real_overlay())
+        apply_overlay(document, real_overlay(api))
     assert "$.components.schemas.ErrorResponse" in str(caught.value)
     assert "matches nothing" in str(caught.value)
 
@@ -70,14 +71,32 @@ def test_the_real_overlay_fails_loudly_when_auth_headers_are_no_longer_reference
         apply_overlay(document, real_overlay())
 
 
-def test_every_real_action_matches_the_pinned_document() -> None:
-    document = copy.deepcopy(raw_spec())
-    applied = apply_overlay(document, real_overlay())
-    assert len(applied) == len(real_overlay()["actions"])
+@for_each_api()
+def test_every_real_action_matches_the_pinned_document(api: str) -> None:
+    document = copy.deepcopy(raw_spec(api))
+    applied = apply_overlay(document, real_overlay(api))
+    assert len(applied) == len(real_overlay(api)["actions"])
     assert all(action.matches > 0 for action in applied)
-    operation_count = len(operations(raw_spec()))
+    operation_count = len(operations(raw_spec(api), api))
     auth_removals = [a for a in applied if a.kind == "remove" and "Header'" in a.target]
-    assert [a.matches for a in auth_removals] == [operation_count, operation_count]
+    # Every auth header parameter the document declares is removed from every operation: v3 has
+    # `authorization` and `User-Agent`, v4 `User-Agent` only (its bearer security scheme is the rest).
+    declared = [
+        name
+        for name in raw_spec(api)["components"]["parameters"]
+        if name in ("authorizationHeader", "userAgentHeader")
+    ]
+    assert sorted(a.target.split("parameters/")[1].split("'")[0] for a in auth_removals) == sorted(declared)
+    assert [a.matches for a in auth_removals] == [operation_count] * len(declared)
+
+
+@for_each_api()
+def test_each_server_is_marked_with_its_environment(api: str) -> None:
+    document = copy.deepcopy(raw_spec(api))
+    apply_overlay(document, real_overlay(api))
+    marked = {server["x-aviv-environment"]: server["url"] for server in document["servers"]}
+    assert set(marked) == {"production", "sandbox"}
+    assert {server["url"] for server in raw_spec(api)["servers"]} == set(marked.values())
 
 
 def test_remove_deletes_several_items_of_one_list() -> None:
@@ -236,35 +255,48 @@ def rename_schema(document: dict[str, Any], old: str, new: str) -> dict[str, Any
     return renamed
 
 
-def test_an_upstream_rename_of_the_problem_schema_breaks_the_overlay_clearly() -> None:
-    document = rename_schema(raw_spec(), "ErrorResponse", "ProblemDetails")
+@for_each_api()
+def test_an_upstream_rename_of_the_problem_schema_breaks_the_overlay_clearly(api: str) -> None:
+    document = rename_schema(raw_spec(api), "ErrorResponse", "ProblemDetails")
     with pytest.raises(OverlayError) as caught:
-        apply_overlay(document, real_overlay())
+        apply_overlay(document, real_overlay(api))
     message = str(caught.value)
     assert message.startswith("1 problem(s)")
     assert "matches nothing" in message
     assert "$.components.schemas.ErrorResponse" in message
 
 
-def test_an_upstream_rename_of_one_error_kind_names_it() -> None:
-    document = rename_schema(raw_spec(), "UnauthorizedError", "Unauthorized401Error")
+@for_each_api()
+def test_an_upstream_rename_of_one_error_kind_names_it(api: str) -> None:
+    document = rename_schema(raw_spec(api), "UnauthorizedError", "Unauthorized401Error")
     with pytest.raises(OverlayError) as caught:
-        apply_overlay(document, real_overlay())
+        apply_overlay(document, real_overlay(api))
     message = str(caught.value)
     assert "names 'UnauthorizedError', which the document no longer has" in message
     assert "resolves to nothing" not in message  # the error responses are replaced: no reference is left
 
 
-def test_an_upstream_rename_of_the_operation_hand_written_code_calls_names_its_user() -> None:
-    document = copy.deepcopy(raw_spec())
+@for_each_api()
+def test_an_upstream_rename_of_the_operation_hand_written_code_calls_names_its_user(api: str) -> None:
+    document = copy.deepcopy(raw_spec(api))
     document["paths"]["/classifieds"]["get"]["operationId"] = "listClassifieds"
     with pytest.raises(OverlayError, match="find_classified_id"):
-        apply_overlay(document, real_overlay())
+        apply_overlay(document, real_overlay(api))
 
 
-def test_every_reference_of_the_prepared_document_resolves() -> None:
-    document = copy.deepcopy(raw_spec())
-    apply_overlay(document, real_overlay())
+def test_v4_s_media_names_are_asserted() -> None:
+    """The sandbox and the workflows read v4's AvivClassified.media and ClassifiedStatus.mediaStatuses."""
+    for schema, member in (("AvivClassified", "media"), ("ClassifiedStatus", "mediaStatuses")):
+        document = copy.deepcopy(raw_spec("v4"))
+        del document["components"]["schemas"][schema]["properties"][member]
+        with pytest.raises(OverlayError, match=f"{schema}.properties.{member}"):
+            apply_overlay(document, real_overlay("v4"))
+
+
+@for_each_api()
+def test_every_reference_of_the_prepared_document_resolves(api: str) -> None:
+    document = copy.deepcopy(raw_spec(api))
+    apply_overlay(document, real_overlay(api))
     references = set(re.findall(r'"\$ref": "(#[^"]+)"', json.dumps(document)))
     assert len(references) > 20
     for ref in references:

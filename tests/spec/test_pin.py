@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from scripts.paths import REPO_ROOT, prepared_spec_path
-from tests.spec.conftest import PIN, PYTHON, prepared_spec, run, tree_snapshot
+from scripts.pin import SpecPin
+from tests.spec.conftest import PIN, PYTHON, for_each_api, pin_of, prepared_spec, run, tree_snapshot
 
 
-def assert_one_clear_error(result: subprocess.CompletedProcess[str], spec: Path) -> str:
+def assert_one_clear_error(result: subprocess.CompletedProcess[str], spec: Path, pin: SpecPin = PIN) -> str:
     """The command failed with exactly one error message that says what and how; return it."""
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
@@ -22,9 +23,9 @@ def assert_one_clear_error(result: subprocess.CompletedProcess[str], spec: Path)
     assert sum("error" in line.lower() for line in lines) == 1, result.stderr
     message = result.stderr
     assert str(spec) in message
-    assert f"version {PIN.version}" in message
-    assert PIN.sha256 in message
-    assert "CAAS_SPEC=" in message  # how to point it elsewhere
+    assert f"version {pin.version}" in message
+    assert pin.sha256 in message
+    assert f"{pin.env_var}=" in message  # how to point it elsewhere
     return message
 
 
@@ -36,23 +37,33 @@ def wrong_spec(tmp_path: Path) -> Path:
     return spec
 
 
-def test_missing_spec(tmp_path: Path) -> None:
+@for_each_api()
+def test_missing_spec(tmp_path: Path, api: str) -> None:
+    pin = pin_of(api)
     missing = tmp_path / "nowhere" / "aviv.json"
     build = tmp_path / "build"
-    result = run([PYTHON, "-m", "scripts.prepare_spec", "--build-dir", str(build)], CAAS_SPEC=str(missing))
-    message = assert_one_clear_error(result, missing)
+    command = [PYTHON, "-m", "scripts.prepare_spec", "--api", api, "--build-dir", str(build)]
+    result = run(command, **{pin.env_var: str(missing)})
+    message = assert_one_clear_error(result, missing, pin)
     assert "not found" in message
     assert result.stdout == ""
     assert not build.exists()
 
 
-def test_wrong_sha256(tmp_path: Path, wrong_spec: Path) -> None:
+@for_each_api()
+def test_wrong_sha256(tmp_path: Path, api: str) -> None:
+    pin = pin_of(api)
+    wrong = tmp_path / f"aviv-classified-api-v{pin.version}.json"
+    wrong.write_bytes(pin.read_verified()[1] + b"\n")
     build = tmp_path / "build"
-    result = run([PYTHON, "-m", "scripts.prepare_spec", "--build-dir", str(build)], CAAS_SPEC=str(wrong_spec))
-    message = assert_one_clear_error(result, wrong_spec)
-    assert hashlib.sha256(wrong_spec.read_bytes()).hexdigest() in message
-    assert "make update-spec CAAS_SPEC=" in message  # how to adopt a new version on purpose
-    assert "openapi/v3/pin.toml" in message
+    command = [PYTHON, "-m", "scripts.prepare_spec", "--api", api, "--build-dir", str(build)]
+    result = run(command, **{pin.env_var: str(wrong)})
+    message = assert_one_clear_error(result, wrong, pin)
+    assert hashlib.sha256(wrong.read_bytes()).hexdigest() in message
+    # how to adopt a new version on purpose: the make command that works for this version
+    update = "make update-spec CAAS_SPEC=" if api == "v3" else f"make update-spec API={api} CAAS_SPEC="
+    assert update in message
+    assert f"openapi/{api}/pin.toml" in message
     assert not build.exists()
 
 
@@ -61,7 +72,7 @@ def test_generate_writes_nothing_either(tmp_path: Path, wrong_spec: Path, case: 
     spec = tmp_path / "missing.json" if case == "missing" else wrong_spec
     build, output = tmp_path / "build", tmp_path / "out" / "aviv_caas_client"
     result = run(
-        [PYTHON, "-m", "scripts.generate", "--build-dir", str(build), "--output", str(output)],
+        [PYTHON, "-m", "scripts.generate", "--api", "v3", "--build-dir", str(build), "--output", str(output)],
         CAAS_SPEC=str(spec),
     )
     assert_one_clear_error(result, spec)
@@ -69,14 +80,32 @@ def test_generate_writes_nothing_either(tmp_path: Path, wrong_spec: Path, case: 
     assert not output.parent.exists()
 
 
-def test_caas_spec_can_point_at_a_copy_elsewhere(tmp_path: Path) -> None:
+@for_each_api()
+def test_caas_spec_can_point_at_a_copy_elsewhere(tmp_path: Path, api: str) -> None:
+    pin = pin_of(api)
     copy = tmp_path / "elsewhere" / "aviv.json"
     copy.parent.mkdir()
-    copy.write_bytes(PIN.read_verified()[1])
+    copy.write_bytes(pin.read_verified()[1])
     build = tmp_path / "build"
-    result = run([PYTHON, "-m", "scripts.prepare_spec", "--build-dir", str(build)], CAAS_SPEC=str(copy))
+    command = [PYTHON, "-m", "scripts.prepare_spec", "--api", api, "--build-dir", str(build)]
+    result = run(command, **{pin.env_var: str(copy)})
     assert result.returncode == 0, result.stderr
-    assert json.loads(prepared_spec_path(build).read_text(encoding="utf-8")) == prepared_spec()
+    assert json.loads(prepared_spec_path(build, api).read_text(encoding="utf-8")) == prepared_spec(api)
+
+
+def test_each_version_reads_its_own_variable(tmp_path: Path) -> None:
+    """CAAS_SPEC stays v3's: pointing it elsewhere does not move v4's document, and the reverse."""
+    missing = tmp_path / "missing.json"
+    v4 = run(
+        [PYTHON, "-m", "scripts.prepare_spec", "--api", "v4", "--build-dir", str(tmp_path / "b4")],
+        CAAS_SPEC=str(missing),
+    )
+    assert v4.returncode == 0, v4.stderr
+    v3 = run(
+        [PYTHON, "-m", "scripts.prepare_spec", "--api", "v3", "--build-dir", str(tmp_path / "b3")],
+        CAAS_SPEC_V4=str(missing),
+    )
+    assert v3.returncode == 0, v3.stderr
 
 
 def test_make_spec_with_a_missing_spec_fails_before_writing(tmp_path: Path) -> None:

@@ -6,38 +6,58 @@ import json
 
 import pytest
 
-from scripts.paths import GENERATED_PACKAGE, prepared_spec_path
-from tests.spec.conftest import Operation, deref, operations, parameters, prepared_spec, raw_spec
+from scripts.paths import ApiPaths, prepared_spec_path
+from tests.spec.conftest import (
+    API_VERSIONS,
+    Operation,
+    deref,
+    for_each_api,
+    operations,
+    parameters,
+    prepared_spec,
+    raw_spec,
+)
 
 AUTH_HEADERS = {"authorization", "user-agent"}
+PREPARED_OPERATIONS = [op for api in API_VERSIONS for op in operations(prepared_spec(api), api)]
+RAW_OPERATIONS = [op for api in API_VERSIONS for op in operations(raw_spec(api), api)]
 
 
-def test_prepared_document_has_the_same_operations() -> None:
-    assert [(op.path, op.method, op.operation_id) for op in operations(prepared_spec())] == [
-        (op.path, op.method, op.operation_id) for op in operations(raw_spec())
+@for_each_api()
+def test_prepared_document_has_the_same_operations(api: str) -> None:
+    assert [(op.path, op.method, op.operation_id) for op in operations(prepared_spec(api))] == [
+        (op.path, op.method, op.operation_id) for op in operations(raw_spec(api))
     ]
 
 
-@pytest.mark.parametrize("operation", operations(prepared_spec()), ids=str)
+@pytest.mark.parametrize("operation", PREPARED_OPERATIONS, ids=str)
 def test_no_operation_declares_authorization_or_user_agent(operation: Operation) -> None:
-    headers = {p["name"].lower() for p in parameters(prepared_spec(), operation) if p["in"] == "header"}
+    document = prepared_spec(operation.api)
+    headers = {p["name"].lower() for p in parameters(document, operation) if p["in"] == "header"}
     assert not headers & AUTH_HEADERS
     assert "traceparent" in headers
 
 
-@pytest.mark.parametrize("operation", operations(prepared_spec()), ids=str)
+@pytest.mark.parametrize("operation", PREPARED_OPERATIONS, ids=str)
 def test_traceparent_stays_optional(operation: Operation) -> None:
-    (traceparent,) = [p for p in parameters(prepared_spec(), operation) if p["name"] == "traceparent"]
+    document = prepared_spec(operation.api)
+    (traceparent,) = [p for p in parameters(document, operation) if p["name"] == "traceparent"]
     assert traceparent["in"] == "header"
     assert traceparent.get("required", False) is False
 
 
-@pytest.mark.parametrize("operation", operations(raw_spec()), ids=str)
+@pytest.mark.parametrize("operation", RAW_OPERATIONS, ids=str)
 def test_other_parameters_are_kept_in_order(operation: Operation) -> None:
-    prepared_operation = prepared_spec()["paths"][operation.path][operation.method]
+    api = operation.api
+    prepared_operation = prepared_spec(api)["paths"][operation.path][operation.method]
     raw_parameters = operation.spec.get("parameters", [])
-    raw_left = [p for p in raw_parameters if deref(raw_spec(), p)["name"].lower() not in AUTH_HEADERS]
-    assert len(raw_left) == len(raw_parameters) - 2
+    raw_left = [p for p in raw_parameters if deref(raw_spec(api), p)["name"].lower() not in AUTH_HEADERS]
+    declared_auth = [
+        p
+        for p in raw_spec(api)["components"]["parameters"]
+        if p in ("authorizationHeader", "userAgentHeader")
+    ]
+    assert len(raw_left) == len(raw_parameters) - len(declared_auth)
     prepared = prepared_operation.get("parameters", [])
     assert [p.get("name", p.get("$ref")) for p in prepared] == [
         p.get("name", p.get("$ref")) for p in raw_left
@@ -50,9 +70,10 @@ def test_other_parameters_are_kept_in_order(operation: Operation) -> None:
             assert kept == raw
 
 
-def test_make_spec_output_and_the_shipped_openapi_json_are_the_current_prepared_document() -> None:
+@for_each_api()
+def test_make_spec_output_and_the_shipped_openapi_json_are_the_current_prepared_document(api: str) -> None:
     """The generated client was built from today's pin + overlay (nothing stale is being tested)."""
-    shipped = json.loads((GENERATED_PACKAGE / "openapi.json").read_text(encoding="utf-8"))
-    written = json.loads(prepared_spec_path().read_text(encoding="utf-8"))
-    assert shipped == prepared_spec()
-    assert written == prepared_spec()
+    shipped = json.loads((ApiPaths(api).generated_package / "openapi.json").read_text(encoding="utf-8"))
+    written = json.loads(prepared_spec_path(api=api).read_text(encoding="utf-8"))
+    assert shipped == prepared_spec(api)
+    assert written == prepared_spec(api)

@@ -1,4 +1,4 @@
-"""(iv) Bodies generated from AVIV's own AvivClassified schema round-trip through the typed model.
+"""(iv) Bodies generated from AVIV's own AvivClassified schema (each version) round-trip through the typed model.
 
 hypothesis-jsonschema draws valid bodies; each goes through ``AvivClassified.from_dict`` and
 ``to_dict`` and must come back as the same JSON. The only allowance: a `date-time` compares as
@@ -12,23 +12,29 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from aviv_caas_client.models.aviv_classified import AvivClassified
 from tests.spec.conftest import (
+    API_VERSIONS,
     inline_refs,
     instances,
     json_differences,
     merge_all_of,
+    model_class,
     prepared_spec,
     validation_errors,
 )
 
 EXAMPLES = 100
 CLASSIFIED = {"$ref": "#/components/schemas/AvivClassified"}
-STRICT = inline_refs(prepared_spec(), CLASSIFIED)
+STRICT = {api: inline_refs(prepared_spec(api), CLASSIFIED) for api in API_VERSIONS}
 # The same schema with every allOf merged, as OpenAPI tools and the generator read it: it lets
 # members through that strict JSON Schema forbids (e.g. prices.brokerageFee's own fields next
 # to PriceCommon's), so the model's handling of those is exercised too.
-MERGED = merge_all_of(STRICT)
+MERGED = {api: merge_all_of(STRICT[api]) for api in API_VERSIONS}
+CASES = [
+    pytest.param(api, schemas[api], id=f"{api}-{name}")
+    for api in API_VERSIONS
+    for name, schemas in (("strict-json-schema", STRICT), ("allOf-merged", MERGED))
+]
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -37,15 +43,16 @@ SETTINGS = settings(
 )
 
 
-def round_trip(schema: dict[str, Any]) -> list[dict[str, Any]]:
+def round_trip(schema: dict[str, Any], api: str) -> list[dict[str, Any]]:
     """Run the round trip on hypothesis' bodies for ``schema``; return every body it checked."""
     checked: list[dict[str, Any]] = []
+    model = model_class("AvivClassified", api)
 
     @SETTINGS
     @given(body=instances(schema))
     def check(body: dict[str, Any]) -> None:
-        assert validation_errors(prepared_spec(), schema, body) == []
-        returned = AvivClassified.from_dict(body).to_dict()
+        assert validation_errors(prepared_spec(api), schema, body) == []
+        returned = model.from_dict(body).to_dict()
         assert json_differences(body, returned, [schema]) == []
         checked.append(body)
 
@@ -53,9 +60,9 @@ def round_trip(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return checked
 
 
-@pytest.mark.parametrize("schema", [STRICT, MERGED], ids=["strict-json-schema", "allOf-merged"])
-def test_generated_bodies_round_trip(schema: dict[str, Any]) -> None:
-    checked = round_trip(schema)
+@pytest.mark.parametrize(("api", "schema"), CASES)
+def test_generated_bodies_round_trip(api: str, schema: dict[str, Any]) -> None:
+    checked = round_trip(schema, api)
     assert len(checked) >= EXAMPLES
     # The bodies are not all alike: hypothesis explored optional members.
     assert len({len(str(body)) for body in checked}) > EXAMPLES // 2

@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 from openapi_python_client.strings import PythonIdentifier
 
-from scripts.paths import GENERATED_PACKAGE, REPO_ROOT
-from tests.spec.conftest import PIN, PYTHON, raw_spec
+from scripts.paths import GENERATED_ROOT, REPO_ROOT, ApiPaths
+from scripts.pin import SpecPin
+from tests.spec.conftest import API_VERSIONS, PIN, PYTHON, pin_of, raw_spec
 from tests.spec.synthetic_update import SyntheticUpdate, synthetic_update
 
 PIPELINE = ("scripts", "openapi", "pyproject.toml", "README.md")
@@ -39,14 +40,19 @@ class UpdateRun:
     update: SyntheticUpdate
     new_spec: Path
     result: subprocess.CompletedProcess[str]
+    api: str = "v3"
 
     @property
     def package(self) -> Path:
-        return self.root / "generated" / GENERATED_PACKAGE.name
+        return self.root / "generated" / ApiPaths(self.api).package_name
 
     @property
     def build(self) -> Path:
-        return self.root / "build" / "v3"
+        return self.root / "build" / self.api
+
+    @property
+    def pin(self) -> SpecPin:
+        return pin_of(self.api)
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """A command in the copy, with its freshly generated package first on the import path."""
@@ -65,28 +71,33 @@ def copy_pipeline(root: Path) -> None:
             shutil.copytree(source, root / name, ignore=IGNORED)
         else:
             shutil.copy2(source, root / name)
-    shutil.copytree(GENERATED_PACKAGE, root / "generated" / GENERATED_PACKAGE.name, ignore=IGNORED)
+    for api in API_VERSIONS:  # every version's package (the README lists them all)
+        package = ApiPaths(api).package_name
+        shutil.copytree(GENERATED_ROOT / package, root / "generated" / package, ignore=IGNORED)
 
 
-@pytest.fixture(scope="module")
-def updated(tmp_path_factory: pytest.TempPathFactory) -> UpdateRun:
-    tmp = tmp_path_factory.mktemp("spec-update")
+@pytest.fixture(scope="module", params=API_VERSIONS)
+def updated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> UpdateRun:
+    """`update_spec --api <api>` on that version's synthetic next document, in a copy of the pipeline."""
+    api = str(request.param)
+    tmp = tmp_path_factory.mktemp(f"spec-update-{api}")
     root = tmp / "repo"
     copy_pipeline(root)
-    update = synthetic_update(raw_spec())
+    update = synthetic_update(raw_spec(api), ApiPaths(api).package_name)
     new_spec = tmp / "specs" / f"aviv-classified-api-v{update.new_version}.json"
     new_spec.parent.mkdir()
     new_spec.write_text(json.dumps(update.document, indent=1), encoding="utf-8")
-    run = UpdateRun(root, update, new_spec, subprocess.CompletedProcess([], 0))
-    pinned_doc, _ = PIN.location()
-    result = run.run(PYTHON, "-m", "scripts.update_spec", str(new_spec), env={"CAAS_SPEC": str(pinned_doc)})
-    return UpdateRun(root, update, new_spec, result)
+    run = UpdateRun(root, update, new_spec, subprocess.CompletedProcess([], 0), api)
+    pinned_doc, _ = run.pin.location()
+    command = [PYTHON, "-m", "scripts.update_spec", "--api", api, str(new_spec)]
+    result = run.run(*command, env={run.pin.env_var: str(pinned_doc)})
+    return UpdateRun(root, update, new_spec, result, api)
 
 
 def test_update_spec_succeeds_and_leaves_the_real_pin_alone(updated: UpdateRun) -> None:
-    real_pin = (REPO_ROOT / "openapi" / "v3" / "pin.toml").read_text(encoding="utf-8")
+    real_pin = (REPO_ROOT / "openapi" / updated.api / "pin.toml").read_text(encoding="utf-8")
     assert updated.result.returncode == 0, updated.result.stderr
-    assert tomllib.loads(real_pin)["spec"]["version"] == PIN.version
+    assert tomllib.loads(real_pin)["spec"]["version"] == updated.pin.version
 
 
 def test_the_report_names_both_versions_and_every_change(updated: UpdateRun) -> None:
@@ -126,23 +137,22 @@ def test_the_report_classifies_each_change_for_a_client(updated: UpdateRun) -> N
 
 
 def test_the_pin_names_the_new_document(updated: UpdateRun) -> None:
-    spec = tomllib.loads((updated.root / "openapi" / "v3" / "pin.toml").read_text(encoding="utf-8"))["spec"]
+    pin_file = updated.root / "openapi" / updated.api / "pin.toml"
+    spec = tomllib.loads(pin_file.read_text(encoding="utf-8"))["spec"]
     assert spec["version"] == updated.update.new_version
     assert spec["sha256"] == hashlib.sha256(updated.new_spec.read_bytes()).hexdigest()
     assert (updated.root / spec["default_path"]).resolve() == updated.new_spec.resolve()
     assert not Path(spec["default_path"]).is_absolute()  # beside the repository: relative, as for CI
-    assert "# The upstream v3 document" in (updated.root / "openapi" / "v3" / "pin.toml").read_text(
-        encoding="utf-8"
-    )
+    assert f"# The upstream {updated.api} document" in pin_file.read_text(encoding="utf-8")
 
 
 def test_plain_spec_and_generate_use_the_new_pin(updated: UpdateRun) -> None:
     """Without CAAS_SPEC, the default location is the new document; generation is up to date."""
-    prepared = updated.run(PYTHON, "-m", "scripts.prepare_spec")
+    prepared = updated.run(PYTHON, "-m", "scripts.prepare_spec", "--api", updated.api)
     assert prepared.returncode == 0, prepared.stderr
     assert f"{updated.update.new_version} (sha256 verified)" in prepared.stdout
     assert "spec: unchanged" in prepared.stdout
-    generated = updated.run(PYTHON, "-m", "scripts.generate", "--if-changed")
+    generated = updated.run(PYTHON, "-m", "scripts.generate", "--api", updated.api, "--if-changed")
     assert generated.returncode == 0, generated.stderr
     assert "up to date" in generated.stdout
 
@@ -151,7 +161,7 @@ def test_the_new_code_is_generated_and_the_previous_kept(updated: UpdateRun) -> 
     update = updated.update
     module = updated.root / "generated" / Path(*update.module.split("."))
     assert module.with_suffix(".py").is_file()
-    previous = updated.build / "previous" / GENERATED_PACKAGE.name
+    previous = updated.build / "previous" / updated.package.name
     assert (previous / "client.py").is_file()
     assert not (previous / Path(*update.module.split(".")[1:])).with_suffix(".py").exists()
     parent, member = update.removed_property.rsplit(".", 1)
@@ -173,11 +183,12 @@ def test_the_new_code_is_generated_and_the_previous_kept(updated: UpdateRun) -> 
 def test_the_new_endpoint_type_checks(updated: UpdateRun) -> None:
     response_model = updated.update.response_class
     user = updated.root / "uses_new_endpoint.py"
+    package = updated.update.package
     user.write_text(
         f"from aviv_caas_auth import unwrap\n"
-        f"from aviv_caas_client import AuthenticatedClient\n"
+        f"from {package} import AuthenticatedClient\n"
         f"from {updated.update.module.rsplit('.', 1)[0]} import {updated.update.module.rsplit('.', 1)[1]}\n"
-        f"from aviv_caas_client.models import {response_model}\n\n\n"
+        f"from {package}.models import {response_model}\n\n\n"
         f"def codes(client: AuthenticatedClient) -> list[str]:\n"
         f"    page: {response_model} = unwrap({updated.update.module.rsplit('.', 1)[1]}.sync_detailed(client=client))\n"
         f"    return [item.code for item in page.items]\n",
@@ -293,5 +304,10 @@ def test_a_pin_whose_version_is_not_its_document_s_is_refused(pipeline_copy: Upd
 
 def test_the_readme_operations_block_follows_the_new_spec(updated: UpdateRun) -> None:
     readme = (updated.root / "README.md").read_text(encoding="utf-8")
-    assert f"operations in AVIV's spec {updated.update.new_version}" in readme
-    assert f"`{updated.update.module.split('.', 2)[2]}`" in readme
+    assert f"in the {updated.api} spec {updated.update.new_version}" in readme
+    assert f"#### CaaS {updated.api} (spec {updated.update.new_version})" in readme
+    section = readme.split(f"#### CaaS {updated.api} (spec {updated.update.new_version})")[1].split("####")[0]
+    assert f"`{updated.update.module.split('.', 2)[2]}`" in section
+    others = [api for api in API_VERSIONS if api != updated.api]  # the other versions' lists are kept
+    for api in others:
+        assert f"#### CaaS {api} (spec {pin_of(api).version})" in readme
