@@ -501,6 +501,12 @@ def render(
     return "\n".join(lines) + "\n"
 
 
+def api_label(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """``v3`` for two v3 documents, ``v3 -> v4`` across major versions (from their ``info.version``)."""
+    majors = [str(d.get("info", {}).get("version", "?")).split(".")[0] for d in (old, new)]
+    return f"v{majors[0]}" if majors[0] == majors[1] else f"v{majors[0]} -> v{majors[1]}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: print the report between two documents."""
     parser = argparse.ArgumentParser(
@@ -515,7 +521,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     changes = compare(old, new)
-    print(render(changes, old, new, old_source=str(args.old), new_source=str(args.new), api="?"), end="")
+    report = render(
+        changes, old, new, old_source=str(args.old), new_source=str(args.new), api=api_label(old, new)
+    )
+    print(report, end="")
     return 0
 
 

@@ -1,23 +1,34 @@
-"""README: the sandbox Quickstart runs as written, and the operations list matches the pinned spec."""
+"""README: the sandbox Quickstarts run as written, the operations list matches the pinned specs, and the
+v3 -> v4 migration guide states what the report tool finds between the two documents."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 
 import pytest
 
-from scripts import readme
-from scripts.paths import REPO_ROOT
+from scripts import readme, spec_diff
+from scripts.paths import REPO_ROOT, api_versions
+from scripts.pin import SpecPin
+
+README = REPO_ROOT / "README.md"
 
 
-def code_block_after(heading: str) -> str:
-    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+def code_block_after(heading: str, index: int = 0) -> str:
+    text = README.read_text(encoding="utf-8")
     section = text[text.index(heading) :]
-    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert match is not None
-    return match.group(1)
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) > index
+    return str(blocks[index])
+
+
+def run_code(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO_ROOT, check=False
+    )
 
 
 def test_the_sandbox_quickstart_runs_as_written() -> None:
@@ -32,14 +43,29 @@ def test_the_sandbox_quickstart_runs_as_written() -> None:
     assert re.fullmatch(r"1 token request for \d+ API calls — compliant", report)
 
 
-def test_the_operations_block_matches_the_pinned_spec() -> None:
+def test_the_v4_sandbox_quickstart_runs_as_written() -> None:
+    code = code_block_after("### Quickstart against the local sandbox", index=1)
+    assert 'api="v4"' in code
+    result = run_code(code)
+    assert result.returncode == 0, result.stderr
+    published, picture, report = result.stdout.splitlines()
+    assert published == "created CREATED"
+    assert re.fullmatch(r"CREATED https://media\.acme-agency\.fr/\S+/sejour\.jpg", picture)
+    assert re.fullmatch(r"1 token request for \d+ API calls — compliant", report)
+
+
+def test_the_operations_block_matches_the_pinned_specs() -> None:
     assert readme.update_readme(check=True) is False, "run `python -m scripts.readme`"
-    document = readme.load_spec()
-    operations = sum(1 for item in document["paths"].values() for method in readme.METHODS if method in item)
-    block = (REPO_ROOT / "README.md").read_text(encoding="utf-8").split(readme.START)[1].split(readme.END)[0]
-    rows = re.findall(r"^\| `[a-z_]+\.[a-z_]+` \| `[A-Z]+ /", block, re.MULTILINE)
-    assert len(rows) == operations
-    assert f"{operations} operations in AVIV's spec {document['info']['version']}" in block
+    block = README.read_text(encoding="utf-8").split(readme.START)[1].split(readme.END)[0]
+    documents = readme.load_specs()
+    assert list(documents) == list(api_versions())
+    for api, document in documents.items():
+        operations = readme.operation_count(document)
+        version = document["info"]["version"]
+        section = block.split(f"#### CaaS {api} (spec {version})")[1].split("####")[0]
+        rows = re.findall(r"^\| `[a-z_]+\.[a-z_]+` \| `[A-Z]+ /", section, re.MULTILINE)
+        assert len(rows) == operations
+        assert f"{operations} in the {api} spec {version}" in block
 
 
 def test_a_stale_block_is_found_and_rewritten(tmp_path: pytest.TempPathFactory) -> None:
@@ -55,4 +81,36 @@ def test_a_stale_block_is_found_and_rewritten(tmp_path: pytest.TempPathFactory) 
 
 def test_a_readme_without_the_block_is_an_error() -> None:
     with pytest.raises(readme.ReadmeError, match="no operations block"):
-        readme.render("# nothing here", readme.load_spec())
+        readme.render("# nothing here", readme.load_specs())
+
+
+def migration_report() -> tuple[list[spec_diff.Change], str]:
+    """The report tool between the pinned v3 and v4 documents, and README's migration guide."""
+    old, new = (json.loads(SpecPin.load(api).read_verified()[1]) for api in ("v3", "v4"))
+    changes = spec_diff.compare(old, new)
+    text = README.read_text(encoding="utf-8")
+    guide = text.split("## Migrating from v3 to v4")[1].split("\n## ")[0]
+    return changes, guide
+
+
+def test_the_migration_guide_states_the_report_s_figures() -> None:
+    changes, guide = migration_report()
+    levels = {level: sum(c.level == level for c in changes) for level in spec_diff.LEVELS}
+    figures = (
+        f"**{len(changes)} change(s) for a client: {levels[spec_diff.BREAKING]} breaking, "
+        f"{levels[spec_diff.POTENTIALLY]} potentially breaking, {levels[spec_diff.NON_BREAKING]} non-breaking**"
+    )
+    assert figures in guide
+
+
+def test_the_migration_guide_names_every_removed_operation_and_enum_change() -> None:
+    changes, guide = migration_report()
+    removed = [c for c in changes if c.rule == "api-path-removed"]
+    assert removed
+    for change in removed:  # "DELETE /classifieds/{classifiedId}/media (detachAllMediaByClassifiedId): ..."
+        operation_id = re.search(r"\((\w+)\)", change.subject).group(1)  # type: ignore[union-attr]
+        assert f"`{operation_id}`" in guide, operation_id
+    for change in changes:
+        value = re.search(r'value "([^"]+)"', change.line())
+        if value and change.section == "enums":
+            assert f"`{value.group(1)}`" in guide, change.line()
