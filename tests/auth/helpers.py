@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 from aviv_caas_auth import CaasCredentials, TokenProvider, create_client
@@ -25,3 +26,18 @@ def provider_for(aviv: FakeAviv, credentials: CaasCredentials, **kwargs: Any) ->
     return TokenProvider(
         credentials, user_agent=kwargs.pop("user_agent", UA), token_url=aviv.token_url, **kwargs
     )
+
+
+def unreachable_client(credentials: CaasCredentials, **kwargs: Any) -> tuple[AuthenticatedClient, int]:
+    """A client whose token URL and base URL are on a loopback port nobody listens on, and that port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    client = create_client(
+        credentials,
+        user_agent=UA,
+        base_url=f"http://127.0.0.1:{port}/caas/v3",
+        token_url=f"http://127.0.0.1:{port}/oauth/token",
+        **kwargs,
+    )
+    return client, port
