@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from aviv_caas_auth import (
+    AccessToken,
     CaasCredentials,
     Clock,
     FileTokenStore,
@@ -166,3 +167,24 @@ def test_a_rejected_token_leaves_the_store_even_when_no_new_one_comes(
     assert token != rejected
     assert token == aviv.issued[-1]
     assert aviv.token_count == 3
+
+
+@pytest.mark.parametrize("ahead", [10 * 365 * DAY, 3 * DAY + 3600], ids=["10-years", "3-days-and-an-hour"])
+def test_a_stored_token_expiring_beyond_its_lifetime_is_not_trusted(
+    backend: Backend,
+    aviv: FakeAviv,
+    credentials: CaasCredentials,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+    ahead: float,
+) -> None:
+    """A record written under a clock far ahead (or forged) would be trusted until that date."""
+    store = backend.store(clock)
+    key = _key(aviv, credentials)
+    store.save(key, AccessToken("tok-planted", DAY, clock.time() + ahead))
+    caplog.set_level(logging.WARNING, logger="aviv_caas_auth")
+    token = provider_for(aviv, credentials, token_store=store, clock=clock).get_token()
+    assert token.value == aviv.issued[0]
+    assert aviv.token_count == 1
+    assert "expires further away than its lifetime" in caplog.text
+    assert backend.store(clock).load(key) == token  # replaced
