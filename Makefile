@@ -5,6 +5,7 @@
 #   make spec      check AVIV's document against openapi/pin.toml and write the patched copy
 #   make generate  regenerate generated/aviv_caas_client from the patched spec
 #   make lint      ruff + mypy --strict on the hand-written code
+#   make dist      sdist + wheel (hand-written and generated code) into build/dist
 #   make bench     print the performance figures of issue 7 (ratios to baselines measured in the same run);
 #                  BENCH_ARGS=--quick for a smoke run, BENCH_ARGS=--list for the rows
 #   make clean     remove everything the build made
@@ -27,7 +28,9 @@ ifdef CAAS_SPEC
 export CAAS_SPEC
 endif
 
-.PHONY: install deps spec generate ensure-generated test lint bench clean demo
+DIST_DIR := build/dist
+
+.PHONY: install deps spec generate ensure-generated test lint bench clean demo dist
 
 $(DEPS_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +66,11 @@ demo: install
 
 test: install lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+dist: install
+	rm -rf $(DIST_DIR)
+	$(PY) -m build --no-isolation --outdir $(DIST_DIR) .
+	@ls -1 $(DIST_DIR)
 
 bench: install
 	$(PY) -m scripts.bench $(BENCH_ARGS)

@@ -8,8 +8,9 @@ page = get_classifieds.sync(client=client, limit=50)
 
 Importing this package loads what ``create_client`` needs, nothing more. The rest is imported on
 first use (PEP 562): the problem errors and ``unwrap``/``error_from_response``, the duplicate
-lookup (which imports an endpoint module of the generated client) and the optional stores
-(``FileTokenStore`` needs filelock/platformdirs, ``RedisTokenStore`` redis). Type checkers and
+lookup, the optional stores (``FileTokenStore`` needs filelock/platformdirs, ``RedisTokenStore``
+redis), the workflows' results and errors (the workflows themselves are modules:
+``from aviv_caas_auth.workflows import publish``), ``validate`` and the webhook receivers. Type checkers and
 IDEs see them through the imports under ``TYPE_CHECKING``.
 """
 
@@ -68,8 +69,23 @@ if TYPE_CHECKING:
     from aviv_caas_auth.problems.unwrap import unwrap
     from aviv_caas_auth.stores.file_store import FileTokenStore
     from aviv_caas_auth.stores.redis_store import RedisTokenStore as RedisTokenStore
+    from aviv_caas_auth.validation import validate
+    from aviv_caas_auth.validation.requests import RequestValidationError
+    from aviv_caas_auth.webhooks.asgi import asgi_app
+    from aviv_caas_auth.webhooks.payload import WebhookPayloadError, parse_status_callback
+    from aviv_caas_auth.webhooks.wsgi import wsgi_app
+    from aviv_caas_auth.workflows.errors import (
+        ClassifiedProcessingError,
+        InvalidClassifiedError,
+        StatusTimeoutError,
+    )
+    from aviv_caas_auth.workflows.pages import PaginationError
+    from aviv_caas_auth.workflows.polling import PollPolicy
+    from aviv_caas_auth.workflows.publish import PublishResult
+    from aviv_caas_auth.workflows.publish_many import Progress
 
 _PROBLEMS = "aviv_caas_auth.problems.errors"
+_WORKFLOW_ERRORS = "aviv_caas_auth.workflows.errors"
 
 # Name -> the module defining it, imported when the name is first looked up.
 _LAZY: dict[str, str] = {
@@ -94,6 +110,19 @@ _LAZY: dict[str, str] = {
     "find_classified_id_async": "aviv_caas_auth.problems.duplicates",
     "FileTokenStore": "aviv_caas_auth.stores.file_store",
     "RedisTokenStore": "aviv_caas_auth.stores.redis_store",  # needs the [redis] extra
+    "validate": "aviv_caas_auth.validation",  # validating needs the [validation] extra
+    "RequestValidationError": "aviv_caas_auth.validation.requests",
+    "asgi_app": "aviv_caas_auth.webhooks.asgi",
+    "WebhookPayloadError": "aviv_caas_auth.webhooks.payload",
+    "parse_status_callback": "aviv_caas_auth.webhooks.payload",
+    "wsgi_app": "aviv_caas_auth.webhooks.wsgi",
+    "ClassifiedProcessingError": _WORKFLOW_ERRORS,
+    "InvalidClassifiedError": _WORKFLOW_ERRORS,
+    "StatusTimeoutError": _WORKFLOW_ERRORS,
+    "PaginationError": "aviv_caas_auth.workflows.pages",
+    "PollPolicy": "aviv_caas_auth.workflows.polling",
+    "PublishResult": "aviv_caas_auth.workflows.publish",
+    "Progress": "aviv_caas_auth.workflows.publish_many",
 }
 
 if not TYPE_CHECKING:
@@ -131,6 +160,7 @@ __all__ = [
     "CaasCredentials",
     "CaasError",
     "CaasTransport",
+    "ClassifiedProcessingError",
     "Clock",
     "CollidingContactsError",
     "ConfigurationError",
@@ -143,15 +173,22 @@ __all__ = [
     "FileTokenStore",
     "ForbiddenError",
     "InsecureTransportError",
+    "InvalidClassifiedError",
     "MalformedTokenResponseError",
     "ManualClock",
     "MemoryTokenStore",
     "NotFoundError",
+    "PaginationError",
+    "PollPolicy",
     "PreconditionFailedError",
+    "Progress",
+    "PublishResult",
     "RateLimitedError",
     "RefreshPolicy",
+    "RequestValidationError",
     "RetryPolicy",
     "ServerError",
+    "StatusTimeoutError",
     "SystemClock",
     "TokenConnectionError",
     "TokenEndpointError",
@@ -167,13 +204,18 @@ __all__ = [
     "UnauthorizedError",
     "UnexpectedResponseError",
     "ValidationError",
+    "WebhookPayloadError",
     # RedisTokenStore is importable by name but not listed: `import *` must work without redis.
     "__version__",
+    "asgi_app",
     "create_client",
     "endpoints_for",
     "error_from_response",
     "find_classified_id",
     "find_classified_id_async",
+    "parse_status_callback",
     "token_provider_of",
     "unwrap",
+    "validate",
+    "wsgi_app",
 ]

@@ -43,6 +43,7 @@ def create_client(
     clock: Clock | None = None,
     refresh_policy: RefreshPolicy | None = None,
     token_provider: TokenProvider | None = None,
+    validate_requests: bool = False,
 ) -> AuthenticatedClient:
     """The generated ``AuthenticatedClient`` for AVIV's Classified API, usable with every endpoint function.
 
@@ -57,6 +58,10 @@ def create_client(
     ``traceparent`` unless you pass one, retries by ``retry`` (``None``: none; see
     :class:`~aviv_caas_auth.http.retry.RetryPolicy`), and typed errors instead of httpx's exceptions.
     Token requests go through the same policy, which only repeats a POST that never left.
+
+    ``validate_requests=True`` checks every JSON request body against AVIV's spec before it is sent
+    and raises :class:`~aviv_caas_auth.validation.requests.RequestValidationError` (a
+    ``ValidationError``) instead of sending it; it needs the ``validation`` extra.
     """
     endpoints = endpoints_for(environment, base_url=base_url, token_url=token_url)
     require_secure_url(endpoints.base_url, what="base_url")
@@ -73,6 +78,8 @@ def create_client(
         raise ConfigurationError(
             f"retry must be a RetryPolicy (or None for no retries), not {type(retry).__name__}"
         )
+    if validate_requests:
+        args["event_hooks"] = _with_request_validation(args.get("event_hooks"), endpoints.base_url)
     # The transport carries the connection options (httpx ignores them next to a transport).
     transport, mounts = args.pop("transport", None), args.pop("mounts", None)
     connection = {"verify": verify_ssl, **{k: v for k, v in args.items() if k in CONNECTION_OPTIONS}}
@@ -108,6 +115,17 @@ def create_client(
             "auth": CaasAuth(token_provider),
         },
     )
+
+
+def _with_request_validation(hooks: Any, base_url: str) -> dict[str, list[Any]]:
+    """The ``event_hooks`` for httpx, with the spec check first among the request hooks."""
+    from aviv_caas_auth.validation.requests import RequestValidator
+    from aviv_caas_auth.validation.schemas import require_jsonschema
+
+    require_jsonschema()  # fail here, naming the extra, rather than on the first request
+    merged = {name: list(found) for name, found in dict(hooks or {}).items()}
+    merged["request"] = [RequestValidator(base_url=base_url), *merged.get("request", [])]
+    return merged
 
 
 def token_provider_of(client: AuthenticatedClient) -> TokenProvider:

@@ -6,7 +6,9 @@ AVIV_CLIENT_SECRET, AVIV_INTERMEDIARY_ID set and AVIV_ENVIRONMENT=sandbox, the s
 against AVIV's real sandbox instead.
 
 The first half is synchronous, the second asynchronous; both go through one `create_client`
-client, and so through one cached token. It ends with the token-reuse report and exits 0 only
+client, and so through one cached token. Publishing, waiting for statuses and listing go through
+the workflows (aviv_caas_auth.workflows): publish (an upsert by offererEstateId), publish_many,
+iter_classifieds. It ends with the token-reuse report and exits 0 only
 when every step worked and the run was compliant.
 """
 
@@ -16,25 +18,19 @@ import asyncio
 import contextlib
 import os
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from aviv_caas_auth import CaasCredentials, CaasError, create_client, token_provider_of, unwrap
 from aviv_caas_auth.sandbox.samples import living_room_picture, paris_apartment_for_sale
+from aviv_caas_auth.workflows import PollPolicy, PublishResult, iter_classifieds, publish, publish_many
 from aviv_caas_client import AuthenticatedClient
-from aviv_caas_client.api.classifieds import (
-    create_classified,
-    delete_classified,
-    get_classified,
-    get_classifieds,
-    update_classified,
-)
+from aviv_caas_client.api.classifieds import delete_classified, get_classified
 from aviv_caas_client.api.media import attach_media_to_classified
 from aviv_caas_client.api.status import get_classified_statuses
 from aviv_caas_client.models import AvivClassified, Media
-from aviv_caas_client.types import UNSET, Response, Unset
+from aviv_caas_client.types import Response, Unset
 
 USER_AGENT = "aviv-caas-demo/0.1.0"
 T = TypeVar("T")
@@ -49,17 +45,18 @@ def apartment(offerer_estate_id: str, *, price: int = 845000) -> AvivClassified:
 
 
 class Steps:
-    """Prints one line per step: what, HTTP status, details, traceparent."""
+    """Prints one line per step: what, HTTP status (for single calls), details, traceparent."""
 
     def __init__(self) -> None:
         self.count = 0
 
-    def show(self, title: str, response: Response[Any], details: str) -> None:
-        """Print a step."""
+    def show(self, title: str, response: Response[Any] | None, details: str) -> None:
+        """Print a step (a workflow step has no single response: no status nor traceparent)."""
         self.count += 1
-        traceparent = response.headers.get("traceparent", "-")
-        print(f"  {self.count}. {title:<34} {int(response.status_code)}  {details}")
-        print(f"     {'':<34}      traceparent {traceparent}")
+        status = str(int(response.status_code)) if response is not None else "   "
+        print(f"  {self.count}. {title:<34} {status}  {details}")
+        if response is not None:
+            print(f"     {'':<34}      traceparent {response.headers.get('traceparent', '-')}")
 
 
 def required(value: T | Unset, what: str) -> T:
@@ -69,46 +66,36 @@ def required(value: T | Unset, what: str) -> T:
     return value
 
 
-def wait_until_created(
-    client: AuthenticatedClient, classified_id: uuid.UUID, timeout: float
-) -> tuple[Response[Any], list[str]]:
-    """Poll the classified's statuses until CREATED (or a *_FAILED status, or the timeout)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        response = get_classified_statuses.sync_detailed(str(classified_id), client=client)
-        seen = [str(item.status) for item in unwrap(response).items]
-        if "CREATED" in seen or any(s.endswith("FAILED") for s in seen) or time.monotonic() > deadline:
-            return response, seen
-        time.sleep(0.25)
+def run_sync(client: AuthenticatedClient, steps: Steps, run_id: str, poll: PollPolicy) -> uuid.UUID:
+    """Publish (create, then update by offererEstateId) and follow the classified (synchronous half)."""
+    created = publish.sync(client, apartment(f"demo-{run_id}-1"), poll=poll)
+    status = required(created.status, "status") if created.status else None
+    steps.show(
+        "publish: created (sync)", None, f"classifiedId {created.classified_id}, {status and status.status}"
+    )
 
-
-def run_sync(client: AuthenticatedClient, steps: Steps, run_id: str, status_timeout: float) -> uuid.UUID:
-    """Create, follow, read and update the classified (synchronous half)."""
-    created = create_classified.sync_detailed(client=client, body=apartment(f"demo-{run_id}-1"))
-    classified_id = required(unwrap(created).classified_id, "classifiedId")
-    steps.show("create classified (sync)", created, f"classifiedId {classified_id}")
-
-    statuses, seen = wait_until_created(client, classified_id, status_timeout)
-    steps.show("poll statuses until CREATED", statuses, " -> ".join(seen))
+    history = get_classified_statuses.sync_detailed(str(created.classified_id), client=client)
+    seen = [str(item.status) for item in unwrap(history).items]
+    steps.show("its statuses until CREATED", history, " -> ".join(seen))
     if "CREATED" not in seen:
         raise RuntimeError(f"the classified did not reach CREATED (statuses: {seen})")
 
-    read = get_classified.sync_detailed(classified_id, client=client)
-    current = unwrap(read)
-    etag = read.headers["ETag"]
-    price = current.data.prices.buy.price.amount  # type: ignore[union-attr]
-    steps.show("read it with its ETag", read, f"ETag {etag}, price {price:g} EUR")
+    updated = publish.sync(client, apartment(f"demo-{run_id}-1", price=829000), poll=poll)
+    if updated.action != "updated" or updated.classified_id != created.classified_id:
+        raise RuntimeError(f"publishing the same offererEstateId again did not update it: {updated}")
+    final = updated.status.status if updated.status else "-"
+    steps.show("publish again: updated (If-Match)", None, f"845000 -> 829000 EUR, {final}")
 
-    updated = update_classified.sync_detailed(
-        classified_id, client=client, body=apartment(f"demo-{run_id}-1", price=829000), if_match=etag
-    )
-    unwrap(updated)
-    steps.show("update the price with If-Match", updated, "845000 -> 829000 EUR")
-    return classified_id
+    read = get_classified.sync_detailed(created.classified_id, client=client)
+    price = unwrap(read).data.prices.buy.price.amount  # type: ignore[union-attr]
+    steps.show("read it with its ETag", read, f"ETag {read.headers['ETag']}, price {price:g} EUR")
+    return created.classified_id
 
 
-async def run_async(client: AuthenticatedClient, steps: Steps, run_id: str, classified_id: uuid.UUID) -> None:
-    """Attach media, list with pagination, withdraw (asynchronous half)."""
+async def run_async(
+    client: AuthenticatedClient, steps: Steps, run_id: str, classified_id: uuid.UUID, poll: PollPolicy
+) -> None:
+    """Attach media, publish more, list with pagination, withdraw (asynchronous half)."""
     picture = living_room_picture()
     picture["url"] = picture["url"].replace("ref-75011-0042", f"demo-{run_id}")
     media = Media.from_dict(picture)
@@ -117,31 +104,23 @@ async def run_async(client: AuthenticatedClient, steps: Steps, run_id: str, clas
         "attach a media (async)", attached, f"mediaId {required(unwrap(attached).media_id, 'mediaId')}"
     )
 
-    others = await asyncio.gather(
-        *(
-            create_classified.asyncio_detailed(client=client, body=apartment(f"demo-{run_id}-{n}"))
-            for n in (2, 3)
-        )
+    outcomes = await publish_many.asyncio(
+        client, [apartment(f"demo-{run_id}-{n}") for n in (2, 3)], concurrency=2, poll=poll
     )
-    ids = [classified_id, *(required(unwrap(r).classified_id, "classifiedId") for r in others)]
-    steps.show("create two more, concurrently", others[-1], f"{len(others)} more classifieds")
+    results = [o for o in outcomes if isinstance(o, PublishResult)]
+    if len(results) != len(outcomes):
+        raise RuntimeError(f"publish_many failed: {outcomes}")
+    ids = [classified_id, *(r.classified_id for r in results)]
+    steps.show(
+        "publish_many: two more",
+        None,
+        ", ".join(f"{r.action} {r.status and r.status.status}" for r in results),
+    )
 
-    listed: list[str] = []
-    pages = 0
-    next_token: str | None = None
-    while True:
-        page_response = await get_classifieds.asyncio_detailed(
-            client=client, limit=1, next_token=next_token if next_token else UNSET
-        )
-        page = unwrap(page_response)
-        pages += 1
-        listed += [str(item.classified_id) for item in page.items]
-        next_token = page.next_token if isinstance(page.next_token, str) else None
-        if not next_token:
-            break
-    ours = sorted(set(listed) & {str(i) for i in ids})
-    steps.show("list classifieds, 1 per page", page_response, f"{pages} pages, ours {len(ours)}/{len(ids)}")
-    if len(ours) != len(ids):
+    listed = [item.classified_id async for item in iter_classifieds.asyncio(client, page_size=1)]
+    ours = sorted({str(i) for i in listed} & {str(i) for i in ids})
+    steps.show("iter_classifieds, 1 per page", None, f"{len(listed)} listed, ours {len(ours)}/{len(ids)}")
+    if len(ours) != len(ids) or len(set(listed)) != len(listed):
         raise RuntimeError("pagination did not return every classified once")
 
     deleted = await asyncio.gather(*(delete_classified.asyncio_detailed(i, client=client) for i in ids))
@@ -199,13 +178,14 @@ def target() -> Iterator[
 def main() -> int:
     """Run the demo; 0 when every step worked and token reuse was compliant."""
     run_id = uuid.uuid4().hex[:8]
-    with target() as (where, make_client, report, status_timeout):
+    with target() as (where, make_client, report, _status_timeout):
         print(f"aviv-caas demo against {where}")
         steps = Steps()
         client = make_client()
         try:
-            classified_id = run_sync(client, steps, run_id, status_timeout)
-            asyncio.run(run_async(client, steps, run_id, classified_id))
+            poll = PollPolicy(first=0.1, max_interval=2.0)
+            classified_id = run_sync(client, steps, run_id, poll)
+            asyncio.run(run_async(client, steps, run_id, classified_id, poll))
         except (CaasError, RuntimeError) as exc:
             print(f"demo failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 1

@@ -33,7 +33,7 @@ import httpx
 
 from aviv_caas_auth import forksafe
 from aviv_caas_auth.errors import ApiConnectionError, ApiTimeoutError, ApiTransportError, ConfigurationError
-from aviv_caas_auth.http import raw_headers
+from aviv_caas_auth.http import pacing, raw_headers
 from aviv_caas_auth.http.retry import NEVER_SENT, Attempts, RetryPolicy, log_retry
 from aviv_caas_auth.http.traceparent import TRACE_EXTENSION, stamp
 
@@ -213,6 +213,8 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         A wait of None means no further attempt. When there is one, it is logged and the request gets
         its new span.
         """
+        if isinstance(outcome, httpx.Response):
+            pacing.report(outcome)  # a batch this call belongs to pauses as a whole on a 429
         if self.retry is None:
             return attempts, None
         attempts = attempts or self.retry.start(request, started=started)

@@ -40,6 +40,7 @@ from aviv_caas_auth.sandbox.problems import (
     rate_limited,
     unauthorized,
 )
+from aviv_caas_auth.sandbox.processing import ProcessingKnobs
 from aviv_caas_auth.sandbox.report import UsageLedger
 from aviv_caas_auth.sandbox.spec import ApiSpec, Operation
 from aviv_caas_auth.sandbox.state import Store
@@ -75,7 +76,8 @@ class SandboxApp:
         self.issuer = TokenIssuer(config.clients, config.expires_in, clock)
         self.ledger = UsageLedger(clock, config.effective_refresh_grace)
         media_portals = self.spec.at("/components/schemas/MediaStatus/properties/portal/enum")
-        self.store = Store(clock, config.status_step, media_portals)
+        self.processing = ProcessingKnobs()
+        self.store = Store(clock, config.status_step, media_portals, self.processing.flow)
         self.faults = FaultKnobs()
         self.exchanges = ExchangeLog(config.max_exchanges)
         self.webhooks = WebhookSender(config.webhook_timeout)

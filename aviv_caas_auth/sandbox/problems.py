@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from aviv_caas_auth.problems.errors import FieldError as FieldError  # one FieldError for client and sandbox
+
 ERRORS_DOC = (
     "https://caas-api-documentation.kugawana.eu/doc/prod/seloger/ingest-v3/index.html#section/Errors/"
 )
@@ -30,14 +32,6 @@ def new_traceparent(incoming: str | None = None) -> str:
     match = _TRACEPARENT.match(incoming or "")
     trace_id = match.group(2) if match and match.group(2) != "0" * 32 else secrets.token_hex(16)
     return f"00-{trace_id}-{secrets.token_hex(8)}-01"
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One entry of a problem's ``errors``: the field (a JSON pointer) and why it was rejected."""
-
-    name: str
-    reason: str
 
 
 @dataclass(frozen=True)

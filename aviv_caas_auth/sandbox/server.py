@@ -33,6 +33,7 @@ from aviv_caas_auth.sandbox.config import (
 from aviv_caas_auth.sandbox.errors import SandboxError
 from aviv_caas_auth.sandbox.exchanges import Exchange
 from aviv_caas_auth.sandbox.faults import FaultKnobs
+from aviv_caas_auth.sandbox.processing import ProcessingKnobs
 from aviv_caas_auth.sandbox.report import TokenReuseReport
 from aviv_caas_auth.sandbox.spec import ApiSpec
 from aviv_caas_auth.sandbox.webhooks import Delivery
@@ -304,6 +305,11 @@ class Sandbox:
     def faults(self) -> FaultKnobs:
         """The fault knobs."""
         return self.app.faults
+
+    @property
+    def processing(self) -> ProcessingKnobs:
+        """The processing failure knobs (``*_FAILED`` statuses after a 202)."""
+        return self.app.processing
 
     def report(self) -> TokenReuseReport:
         """The token-reuse report so far."""

@@ -8,45 +8,25 @@ from. Schemas are resolved with ``referencing`` against that one document and ch
 
 from __future__ import annotations
 
-import importlib.resources
-import json
 import re
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlsplit
-
-from jsonschema import Draft4Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
 
 from aviv_caas_auth.sandbox.errors import SandboxError
+from aviv_caas_auth.validation.schemas import (
+    SPEC_URI,
+    SpecSchemas,
+    SpecUnavailableError,
+    escape_pointer_token,
+    format_checker,
+    pointer,
+)
 
-SPEC_URI = "urn:aviv-caas:prepared-openapi"
+__all__ = ["SPEC_URI", "ApiSpec", "Operation", "Parameter", "ResponseSpec", "format_checker", "pointer"]
+
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
-
-FORMAT_CHECKER = FormatChecker()
-
-
-@FORMAT_CHECKER.checks("url")
-def _is_url(instance: object) -> bool:
-    """AVIV's ``url`` format (ajv-formats' ``url``): an absolute http(s) URL with a host."""
-    if not isinstance(instance, str):
-        return True
-    parts = urlsplit(instance)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def escape_pointer_token(token: str | int) -> str:
-    """One JSON pointer reference token (RFC 6901)."""
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def pointer(*tokens: str | int) -> str:
-    """A JSON pointer made of ``tokens``: ``pointer("data", "prices")`` is ``/data/prices``."""
-    return "".join("/" + escape_pointer_token(token) for token in tokens)
 
 
 @dataclass(frozen=True)
@@ -94,69 +74,26 @@ class Operation:
         return "application/json"
 
 
-class ApiSpec:
-    """A loaded prepared spec: operations, resolved schemas and validators (cached, thread-safe)."""
+class ApiSpec(SpecSchemas):
+    """A loaded prepared spec: its operations, plus the shared schemas and validators (thread-safe)."""
 
     def __init__(self, document: Mapping[str, Any]) -> None:
-        self.document = document
-        resource: Resource[Any] = Resource.from_contents(document, default_specification=DRAFT4)
-        self.registry: Registry[Any] = Registry().with_resource(SPEC_URI, resource)
-        self._resolver = self.registry.resolver(SPEC_URI)
-        self._validators: dict[str, Draft4Validator] = {}
-        self._lock = threading.Lock()
+        super().__init__(document)
         self.operations: tuple[Operation, ...] = tuple(self._read_operations())
         self.by_id: Mapping[str, Operation] = {op.operation_id: op for op in self.operations}
 
     @classmethod
-    def load(cls, path: Path | None = None) -> ApiSpec:
+    def load(cls, path: Path | None = None, *, package: str = "aviv_caas_client") -> ApiSpec:
         """Load ``path``, or the prepared spec shipped inside ``aviv_caas_client``."""
         try:
-            if path is not None:
-                text = Path(path).read_text(encoding="utf-8")
-            else:
-                text = (importlib.resources.files("aviv_caas_client") / "openapi.json").read_text(
-                    encoding="utf-8"
-                )
-        except (OSError, ModuleNotFoundError) as error:
-            where = str(path) if path is not None else "aviv_caas_client/openapi.json"
-            raise SandboxError(
-                f"cannot read the prepared OpenAPI document {where} ({error.__class__.__name__}); "
-                "run `make generate` (or pass spec_path=... pointing to a prepared spec)"
-            ) from error
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise SandboxError(f"the prepared OpenAPI document is not valid JSON: {error}") from error
-        if not isinstance(document, dict) or "paths" not in document or "components" not in document:
-            raise SandboxError(
-                "the prepared OpenAPI document has no `paths`/`components`: not an OpenAPI 3 spec"
-            )
-        return cls(document)
+            return cls(SpecSchemas.load(path, package=package).document)
+        except SpecUnavailableError as error:
+            raise SandboxError(f"{error} (or pass spec_path=... pointing to a prepared spec)") from error
 
     @property
     def version(self) -> str:
         """The spec's ``info.version`` (e.g. ``3.1.3``)."""
         return str(self.document.get("info", {}).get("version", "?"))
-
-    def at(self, json_pointer: str) -> Any:
-        """The node of the document at ``json_pointer`` (``#/components/...`` or ``/components/...``)."""
-        return self._resolver.lookup(SPEC_URI + "#" + json_pointer.lstrip("#")).contents
-
-    def resolve(self, node: Any) -> Any:
-        """``node`` with a top-level ``$ref`` followed (once per level until there is none)."""
-        while isinstance(node, Mapping) and "$ref" in node:
-            node = self._resolver.lookup(SPEC_URI + node["$ref"]).contents
-        return node
-
-    def validator(self, json_pointer: str) -> Draft4Validator:
-        """A validator for the schema at ``json_pointer`` of the document (cached)."""
-        with self._lock:
-            found = self._validators.get(json_pointer)
-            if found is None:
-                ref = SPEC_URI + "#" + json_pointer.lstrip("#")
-                found = Draft4Validator({"$ref": ref}, registry=self.registry, format_checker=FORMAT_CHECKER)
-                self._validators[json_pointer] = found
-            return found
 
     def header_pattern(self, parameter: str) -> re.Pattern[str]:
         """The compiled ``pattern`` of ``components.parameters.<parameter>`` (e.g. ``userAgentHeader``)."""

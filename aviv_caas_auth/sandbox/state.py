@@ -154,8 +154,16 @@ def if_match_allows(if_match: str | None, etag: str) -> bool:
 class Store:
     """Thread-safe state of one sandbox."""
 
-    def __init__(self, clock: Clock, status_step: float, media_portals: Collection[str]) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        status_step: float,
+        media_portals: Collection[str],
+        flows: Callable[[str, ClassifiedRecord], tuple[Step, ...]] | None = None,
+    ) -> None:
         self._clock = clock
+        # The statuses a write goes through (``processing.ProcessingKnobs.flow`` may make it fail).
+        self._flow = flows or (lambda method, _record: CLASSIFIED_FLOWS[method])
         self._step = status_step
         self._media_portals = tuple(media_portals)
         self._classifieds: dict[str, ClassifiedRecord] = {}
@@ -171,7 +179,7 @@ class Store:
             self._check_unique(record)
             self._classifieds[record.classified_id] = record
             self._schedule(
-                record.statuses, CLASSIFIED_FLOWS["POST"], record.revision, lambda: [record.portals]
+                record.statuses, self._flow("POST", record), record.revision, lambda: [record.portals]
             )
             return record
 
@@ -215,7 +223,7 @@ class Store:
             record.body = new_body
             record.revision += 1
             self._schedule(
-                record.statuses, CLASSIFIED_FLOWS[method], record.revision, lambda: [record.portals]
+                record.statuses, self._flow(method, record), record.revision, lambda: [record.portals]
             )
             return record
 
@@ -225,7 +233,7 @@ class Store:
             record = self.classified(tenant, classified_id)
             record.deleted = True
             self._schedule(
-                record.statuses, CLASSIFIED_FLOWS["DELETE"], record.revision, lambda: [record.portals]
+                record.statuses, self._flow("DELETE", record), record.revision, lambda: [record.portals]
             )
             for media in record.media.values():
                 self._detach(record, media)

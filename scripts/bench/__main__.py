@@ -27,6 +27,7 @@ BENCH_MODULES = (
     "scripts.bench.calls",
     "scripts.bench.auth",
     "scripts.bench.concurrency",
+    "scripts.bench.workflows",
     "scripts.bench.generation",
 )
 

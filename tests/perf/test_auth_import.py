@@ -23,6 +23,9 @@ DEFERRED = (
     "aviv_caas_auth.stores.file_store",
     "aviv_caas_auth.stores.redis_store",
     "aviv_caas_auth.sandbox",
+    "aviv_caas_auth.workflows",
+    "aviv_caas_auth.webhooks",
+    "aviv_caas_auth.validation",
 )
 INIT = Path(aviv_caas_auth.__file__)
 
@@ -136,7 +139,22 @@ def test_the_duplicate_lookup_imports_its_module_when_first_used() -> None:
     imported = first_lookup_imports("find_classified_id")
     assert "aviv_caas_auth.problems.duplicates" in imported
     assert "aviv_caas_auth.problems.errors" in imported  # through unwrap and classify
-    assert "aviv_caas_client.api.classifieds.get_classifieds" in imported
+    assert "aviv_caas_auth.workflows.lookup" in imported  # the lookup is the workflows' own step
+    # the endpoint module is resolved from the client's package when the lookup runs
+    assert "aviv_caas_client.api.classifieds.get_classifieds" not in imported
+
+
+def test_validate_imports_no_jsonschema_until_it_validates() -> None:
+    imported = first_lookup_imports("validate")
+    assert "aviv_caas_auth.validation" in imported
+    assert "aviv_caas_auth.validation.schemas" in imported
+
+
+def test_the_webhook_receivers_import_only_their_own_modules() -> None:
+    imported = first_lookup_imports("wsgi_app")
+    assert [
+        m for m in imported if not m.startswith(("aviv_caas_auth.webhooks", "aviv_caas_auth.problems"))
+    ] == []
 
 
 def test_unknown_names_raise_attribute_error_naming_them() -> None:

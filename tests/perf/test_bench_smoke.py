@@ -51,6 +51,14 @@ def test_quick_bench_prints_every_row_with_numbers(tmp_path: Path) -> None:
             lines[row]
         )
         assert "= 1 requests ok" in lines[row], lines[row]
+    # The workflow rows (issue 13): typed listing against raw httpx + .json(), publish_many against the ideal.
+    for row in ("iter.sync.classifieds_10000", "iter.async.classifieds_10000"):
+        assert "(raw httpx + .json())" in lines[row], lines[row]
+    for concurrency in (1, 8, 32):
+        line = lines[f"publish_many.concurrency_{concurrency}"]
+        assert "(ideal)" in line, line
+        ratio = float(re.search(rf"\s({NUMBER})x\s", line).group(1))  # type: ignore[union-attr]
+        assert ratio >= 1  # nothing beats the ideal: the figure is measured, not made up
     assert re.search(rf"^{len(rows)} rows in {NUMBER} s", result.stdout, re.MULTILINE)
 
 

@@ -212,3 +212,29 @@ def test_the_log_of_unknown_values_is_bounded(caplog: pytest.LogCaptureFixture) 
     assert firsts == [True, True, True, False, False]
     assert len(log.seen()) == 3
     assert len(reader_warnings(caplog)) == 1  # "further ones are not logged", said once
+
+
+def test_messages_say_whether_a_value_came_from_an_answer_or_a_body_you_built(
+    httpserver: HTTPServer, client: AuthenticatedClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    httpserver.expect_request(f"/classifieds/{CLASSIFIED_ID}").respond_with_json(
+        classified_json(classifiedId=CLASSIFIED_ID, portals=["SL", "XX"], extraMember=1)
+    )
+    with caplog.at_level(logging.WARNING, logger=READER):
+        AvivClassified.from_dict(classified_json(portals=["SL", "XX"], extraMember=1))  # built by hand
+        unwrap(get_classified.sync_detailed(UUID(CLASSIFIED_ID), client=client))  # the same, answered
+
+    built_enum, built_field, answer_enum, answer_field = reader_warnings(caplog)
+    assert "a body you built (from_dict) holds 'XX'" in built_enum
+    assert "aviv_caas_auth.validation.validate(body)" in built_enum
+    assert "a body you built (from_dict) has the member 'extraMember'" in built_field
+    assert "the answer to GET /classifieds/" in answer_enum
+    assert "carried 'XX'" in answer_enum
+    assert "the API" not in built_enum
+    assert "the answer to GET /classifieds/" in answer_field
+    assert unknown_values.seen() == {
+        ("enum (built)", "AvivClassifiedPortalsItem", "XX"),
+        ("field (built)", "AvivClassified", "extraMember"),
+        ("enum", "AvivClassifiedPortalsItem", "XX"),
+        ("field", "GetClassifiedResponse200", "extraMember"),
+    }

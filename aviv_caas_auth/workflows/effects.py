@@ -1,0 +1,138 @@
+"""Workflows as generators of effects, and the sync and async drivers that perform them.
+
+A workflow's decisions (what to call next, when to retry, when it is done) are written once, as a
+generator that yields the I/O it needs: :class:`Call` an endpoint (the reply sent back is the
+generated ``Response``; an exception the call raised is thrown in instead) or :class:`Pause`.
+:class:`Runner` performs those effects with the generated ``sync_detailed`` functions and
+``PollPolicy.sleep``; ``await runner.arun(...)`` with ``asyncio_detailed`` and
+``PollPolicy.async_sleep``. Sync and async workflows therefore behave the same; only the I/O
+differs (as in :mod:`aviv_caas_auth.tokens.provider`).
+
+Every runner has a :class:`Gate`: a 429 anywhere behind it (reported by the transport through
+:mod:`aviv_caas_auth.http.pacing`, or met by the workflow) closes it for the wait the answer asked
+for, and every call behind it waits until it opens. ``publish_many`` shares one gate between all
+the calls of a batch, so that one 429 slows the whole batch rather than one task.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Generator, Iterator, Mapping
+from typing import Any, NamedTuple, TypeVar
+
+from aviv_caas_auth.clock import Clock
+from aviv_caas_auth.http import pacing
+from aviv_caas_auth.workflows.endpoints import Endpoints, endpoints_of
+from aviv_caas_auth.workflows.polling import DEFAULT_POLL, PollPolicy
+
+T = TypeVar("T")
+
+
+class Call(NamedTuple):
+    """Call ``operation`` (e.g. ``"get_classified"``) of the client's generated package."""
+
+    operation: str
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = {}
+
+
+class Pause(NamedTuple):
+    """Wait ``seconds``; with ``rate_limited``, everything behind the runner's gate waits too."""
+
+    seconds: float
+    rate_limited: bool = False
+
+
+Effect = Call | Pause
+Flow = Generator[Effect, Any, T]
+
+
+class Gate:
+    """A shared "not before": closed for a while after a 429, for every call that checks it."""
+
+    def __init__(self, clock: Clock, default_wait: float) -> None:
+        self._clock = clock
+        self._default_wait = default_wait
+        self._until = 0.0
+        self._lock = threading.Lock()
+        self.closures = 0
+        """How many times a 429 closed it (or kept it closed longer)."""
+
+    def close_for(self, seconds: float | None) -> None:
+        """Keep the gate closed for ``seconds`` from now (the 429's ``Retry-After``; None: the default)."""
+        wait = self._default_wait if seconds is None else max(0.0, seconds)
+        with self._lock:
+            self._until = max(self._until, self._clock.monotonic() + wait)
+            self.closures += 1
+
+    def remaining(self) -> float:
+        """Seconds until the gate opens (0 when open)."""
+        return max(0.0, self._until - self._clock.monotonic())
+
+
+class Runner:
+    """Performs the effects of workflows for one client, sync (``run``) or async (``arun``)."""
+
+    def __init__(self, client: Any, *, poll: PollPolicy | None = None, gate: Gate | None = None) -> None:
+        self.client = client
+        self.endpoints: Endpoints = endpoints_of(client)
+        self.poll = DEFAULT_POLL if poll is None else poll
+        if not isinstance(self.poll, PollPolicy):
+            raise TypeError(f"poll must be a PollPolicy, not {type(self.poll).__name__}")
+        self.gate = gate if gate is not None else Gate(self.poll.clock, self.poll.rate_limit_wait)
+
+    def run(self, flow: Flow[T]) -> T:
+        """Drive ``flow`` to its end with the sync endpoint functions."""
+        reply: Any = None
+        error: BaseException | None = None
+        with pacing.listening(self.gate.close_for):
+            while True:
+                done, effect = _advance(flow, reply, error)
+                if done:
+                    return effect  # type: ignore[no-any-return]
+                for seconds in self._waits(effect):
+                    self.poll.sleep(seconds)
+                reply, error = None, None
+                if isinstance(effect, Call):
+                    function = self.endpoints.module(effect.operation).sync_detailed
+                    try:
+                        reply = function(*effect.args, client=self.client, **effect.kwargs)
+                    except Exception as exc:  # noqa: BLE001 - handed to the flow, which decides
+                        error = exc
+
+    async def arun(self, flow: Flow[T]) -> T:
+        """Drive ``flow`` to its end with the async endpoint functions."""
+        reply: Any = None
+        error: BaseException | None = None
+        with pacing.listening(self.gate.close_for):
+            while True:
+                done, effect = _advance(flow, reply, error)
+                if done:
+                    return effect  # type: ignore[no-any-return]
+                for seconds in self._waits(effect):
+                    await self.poll.async_sleep(seconds)
+                reply, error = None, None
+                if isinstance(effect, Call):
+                    function = self.endpoints.module(effect.operation).asyncio_detailed
+                    try:
+                        reply = await function(*effect.args, client=self.client, **effect.kwargs)
+                    except Exception as exc:  # noqa: BLE001 - handed to the flow, which decides
+                        error = exc
+
+    def _waits(self, effect: Effect) -> Iterator[float]:
+        """The sleeps before ``effect`` (sync and async alike): a pause, then until the gate opens."""
+        if isinstance(effect, Pause):
+            if effect.rate_limited:
+                self.gate.close_for(effect.seconds)
+            else:
+                yield effect.seconds
+        while (wait := self.gate.remaining()) > 0:
+            yield wait
+
+
+def _advance(flow: Flow[T], reply: Any, error: BaseException | None) -> tuple[bool, Any]:
+    """Resume ``flow`` with the last reply or error: (True, result) once it ended, else its next effect."""
+    try:
+        return False, flow.send(reply) if error is None else flow.throw(error)
+    except StopIteration as done:
+        return True, done.value

@@ -1,0 +1,217 @@
+"""Publish many classifieds at once: one outcome per input, in input order.
+
+    outcomes = publish_many.sync(client, classifieds, concurrency=8)
+    outcomes = await publish_many.asyncio(client, classifieds, concurrency=8, progress=print)
+    for classified, outcome in zip(classifieds, outcomes):
+        if isinstance(outcome, CaasError): ...          # that item's typed error
+        else: outcome.classified_id, outcome.action     # a PublishResult
+
+Each item is a :mod:`~aviv_caas_auth.workflows.publish` (create or update by offererEstateId,
+then, with ``wait``, its final status). Its outcome is its ``PublishResult`` or its typed error (a
+``CaasError``: ``ValidationError``, ``ClassifiedProcessingError``, ``StatusTimeoutError``,
+``InvalidClassifiedError``, ...): one item failing never stops the others. Anything else (a bug,
+a cancellation) ends the batch and is raised.
+
+- At most ``concurrency`` items are in flight (threads for ``sync``, tasks for ``asyncio``).
+- Items with the same offererEstateId are published one after the other, in input order (the
+  last one wins), never concurrently.
+- A 429 slows the whole batch: every call of the batch waits for the ``Retry-After`` of the
+  latest 429 (a shared gate, see :mod:`~aviv_caas_auth.workflows.effects`), including the 429s
+  the transport retries by itself.
+- ``progress(Progress(index, done, total, outcome))`` is called as each item ends (from the worker
+  thread in ``sync``, in the event loop in ``asyncio``: keep it quick). An exception it raises is
+  logged and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aviv_caas_auth.errors import CaasError
+from aviv_caas_auth.workflows.effects import Runner
+from aviv_caas_auth.workflows.polling import PollPolicy
+from aviv_caas_auth.workflows.publish import MAX_WRITES, Prepared, PublishResult, prepare, start
+from aviv_caas_auth.workflows.wait_for_status import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from aviv_caas_client.models import AvivClassified
+
+_log = logging.getLogger("aviv_caas_auth")
+
+Outcome = PublishResult | CaasError
+"""What one item came to: its result, or its typed error."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One item ended: which (``index`` in the input), how many are done of ``total``, and how."""
+
+    index: int
+    done: int
+    total: int
+    outcome: Outcome
+
+
+class _Batch:
+    """The shared state of one batch: inputs grouped in lanes, outcomes, progress. Thread-safe."""
+
+    def __init__(
+        self,
+        runner: Runner,
+        classifieds: Iterable[AvivClassified | Mapping[str, Any]],
+        concurrency: int,
+        progress: Callable[[Progress], object] | None,
+        **options: Any,
+    ) -> None:
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise ValueError(f"concurrency must be a whole number >= 1, got {concurrency!r}")
+        self.runner = runner
+        self.concurrency = concurrency
+        self.options = options  # wait, timeout, max_writes: publish.start's
+        self.progress = progress
+        items = list(classifieds)
+        self.outcomes: list[Outcome | None] = [None] * len(items)
+        self.prepared: list[Prepared | None] = [None] * len(items)
+        lanes: dict[str, list[int]] = {}
+        self.lanes: list[list[int]] = []
+        for index, classified in enumerate(items):
+            try:
+                prepared = prepare(runner.endpoints, classified)
+            except CaasError as error:
+                self.outcomes[index] = error
+                self.lanes.append([index])
+                continue
+            self.prepared[index] = prepared
+            lane = lanes.get(prepared.offerer_estate_id)
+            if lane is None:
+                lane = lanes[prepared.offerer_estate_id] = []
+                self.lanes.append(lane)
+            lane.append(index)
+        start(runner, Prepared(None, "-"), **self.options)  # checks the options before anything is sent
+        self._done = 0
+        self._lock = threading.Lock()
+
+    def flow(self, index: int) -> Any:
+        """The publish flow of item ``index`` (None when it already has its outcome)."""
+        prepared = self.prepared[index]
+        return None if prepared is None else start(self.runner, prepared, **self.options)
+
+    def finish(self, index: int, outcome: Outcome | None = None) -> None:
+        """Record the outcome of item ``index`` (already recorded when None) and report progress."""
+        with self._lock:
+            if outcome is not None:
+                self.outcomes[index] = outcome
+            self._done += 1
+            outcome = self.outcomes[index]
+            assert outcome is not None
+            report = Progress(index, self._done, len(self.outcomes), outcome)
+        if self.progress is not None:
+            try:
+                self.progress(report)
+            except Exception:  # noqa: BLE001 - a callback's bug must not lose the batch's outcomes
+                _log.exception("publish_many: the progress callback failed (item %d); going on", index)
+
+    def results(self) -> list[Outcome]:
+        """Every outcome, in input order."""
+        return [outcome for outcome in self.outcomes if outcome is not None]
+
+
+def sync(
+    client: Any,
+    classifieds: Iterable[AvivClassified | Mapping[str, Any]],
+    *,
+    concurrency: int = 8,
+    wait: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+    poll: PollPolicy | None = None,
+    max_writes: int = MAX_WRITES,
+    progress: Callable[[Progress], object] | None = None,
+) -> list[Outcome]:
+    """Publish every classified, ``concurrency`` at a time in threads; one outcome per input, in order."""
+    batch = _Batch(
+        Runner(client, poll=poll),
+        classifieds,
+        concurrency,
+        progress,
+        wait=wait,
+        timeout=timeout,
+        max_writes=max_writes,
+    )
+
+    def lane_worker(lane: Sequence[int]) -> None:
+        for index in lane:
+            flow = batch.flow(index)
+            if flow is None:
+                batch.finish(index)
+                continue
+            try:
+                outcome: Outcome = batch.runner.run(flow)
+            except CaasError as error:
+                outcome = error
+            batch.finish(index, outcome)
+
+    if batch.lanes:
+        workers = min(concurrency, len(batch.lanes))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="publish") as pool:
+            futures = [pool.submit(lane_worker, lane) for lane in batch.lanes]
+            done, _pending = wait_for_futures(futures, return_when=FIRST_EXCEPTION)
+            for future in done:
+                if future.exception() is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    future.result()
+    return batch.results()
+
+
+async def asyncio(
+    client: Any,
+    classifieds: Iterable[AvivClassified | Mapping[str, Any]],
+    *,
+    concurrency: int = 8,
+    wait: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+    poll: PollPolicy | None = None,
+    max_writes: int = MAX_WRITES,
+    progress: Callable[[Progress], object] | None = None,
+) -> list[Outcome]:
+    """Async :func:`sync`: ``concurrency`` tasks at a time (asyncio or trio, through anyio)."""
+    import anyio
+
+    batch = _Batch(
+        Runner(client, poll=poll),
+        classifieds,
+        concurrency,
+        progress,
+        wait=wait,
+        timeout=timeout,
+        max_writes=max_writes,
+    )
+    limiter = anyio.CapacityLimiter(concurrency)
+
+    async def lane_worker(lane: Sequence[int]) -> None:
+        async with limiter:
+            for index in lane:
+                flow = batch.flow(index)
+                if flow is None:
+                    batch.finish(index)
+                    continue
+                try:
+                    outcome: Outcome = await batch.runner.arun(flow)
+                except CaasError as error:
+                    outcome = error
+                batch.finish(index, outcome)
+
+    try:
+        async with anyio.create_task_group() as group:
+            for lane in batch.lanes:
+                group.start_soon(lane_worker, lane)
+    except BaseExceptionGroup as group_error:  # one failure cancels the others: raise that one
+        if len(group_error.exceptions) == 1:
+            raise group_error.exceptions[0] from None
+        raise
+    return batch.results()

@@ -1,0 +1,147 @@
+"""Wait until AVIV has processed a classified: its final status, or a typed error.
+
+    status = wait_for_status.sync(client, classified_id, timeout=300)
+    status = await wait_for_status.asyncio(client, classified_id, timeout=300)
+
+Every write is asynchronous at AVIV (POST, PUT, PATCH and DELETE answer 202); the classified's
+statuses then move on. This workflow polls ``GET /classifieds/{id}/statuses?filter=latest`` and
+reads the latest status as a state machine::
+
+    RECEIVING ─► RECEIVED ─► CREATING ─► CREATED            done: returned
+        │                        └─────► CREATING_FAILED    failed: ClassifiedProcessingError
+        └─────► RECEIVING_FAILED                            failed: ClassifiedProcessingError
+    (a PUT or PATCH goes through UPDATING to UPDATED or UPDATING_FAILED, a DELETE through
+    DELETING to DELETED or DELETING_FAILED)
+
+- **done** — ``CREATED``, ``UPDATED`` or ``DELETED``: the status is returned.
+- **failed** — any status ending in ``_FAILED`` (including ones this client does not know yet):
+  :class:`~aviv_caas_auth.workflows.errors.ClassifiedProcessingError`, carrying the status and
+  AVIV's message.
+- **pending** — anything else (``RECEIVING``, ``RECEIVED``, ``*ING``, an unknown status), no status
+  yet, or a status of a revision not newer than ``after_revision``: poll again.
+
+``after_revision`` waits for the outcome of a later write: after a PUT that replaced revision 3,
+pass 3 and the ``CREATED`` of revision 1 (or an ``UPDATED`` of 3) is not mistaken for it.
+
+Polls are spaced by the :class:`~aviv_caas_auth.workflows.polling.PollPolicy` (0.5 s, then 1.5x
+longer each time, up to 10 s, jittered). A 429 (after the transport's own retries) waits at least
+its ``Retry-After``; a 5xx or a network failure is polled through. When ``timeout`` seconds have
+passed, a last poll is made and, if the status is still not final,
+:class:`~aviv_caas_auth.workflows.errors.StatusTimeoutError` is raised (carrying the last status
+and the last poll's error); so is a ``Retry-After`` that reaches past the timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+from uuid import UUID
+
+from aviv_caas_auth.errors import ApiTransportError
+from aviv_caas_auth.problems.errors import RateLimitedError, ServerError
+from aviv_caas_auth.problems.unwrap import unwrap
+from aviv_caas_auth.workflows.effects import Call, Flow, Pause, Runner
+from aviv_caas_auth.workflows.errors import ClassifiedProcessingError, StatusTimeoutError
+from aviv_caas_auth.workflows.polling import PollPolicy, timeout_seconds
+
+if TYPE_CHECKING:
+    from aviv_caas_client.models import ClassifiedStatusInternal
+
+DONE = frozenset({"CREATED", "UPDATED", "DELETED"})
+"""Statuses that end processing successfully."""
+
+DEFAULT_TIMEOUT = 300.0
+
+State = Literal["done", "failed", "pending"]
+
+
+def state_of(status: str) -> State:
+    """Where a status stands in the state machine above."""
+    if status in DONE:
+        return "done"
+    if status.endswith("_FAILED"):
+        return "failed"
+    return "pending"
+
+
+def latest_status(items: Sequence[Any], after_revision: int | None = None) -> Any | None:
+    """The most recent status of ``items`` (the last of the latest date), if newer than ``after_revision``."""
+    if not items:
+        return None
+    latest = max(reversed(items), key=lambda item: item.status_date)  # ties: the last listed
+    if after_revision is not None and latest.revision <= after_revision:
+        return None
+    return latest
+
+
+def wait_flow(
+    classified_id: UUID | str,
+    *,
+    timeout: float,
+    poll: PollPolicy,
+    after_revision: int | None = None,
+    deadline: float | None = None,
+) -> Flow[ClassifiedStatusInternal]:
+    """The polling state machine (see the module's docstring); ``deadline`` overrides ``timeout``."""
+    identifier = UUID(str(classified_id))
+    clock = poll.clock
+    if deadline is None:
+        deadline = clock.monotonic() + timeout
+    intervals = poll.intervals()
+    last_status: Any | None = None
+    while True:
+        last_error: Exception | None = None
+        rate_limited = False
+        try:
+            response = yield Call("get_classified_statuses", (str(identifier),), {"filter_": "latest"})
+            status = latest_status(unwrap(response).items, after_revision)
+            wait = next(intervals)
+            if status is not None:
+                last_status = status
+                state = state_of(str(status.status))
+                if state == "done":
+                    return status  # type: ignore[no-any-return]
+                if state == "failed":
+                    raise ClassifiedProcessingError(identifier, status)
+        except RateLimitedError as error:
+            last_error, rate_limited = error, True
+            asked = poll.rate_limit_wait if error.retry_after is None else error.retry_after
+            wait = max(next(intervals), asked)
+        except (ServerError, ApiTransportError) as error:
+            last_error, wait = error, next(intervals)
+        remaining = deadline - clock.monotonic()
+        if remaining <= 0 or (rate_limited and wait > remaining):
+            raise StatusTimeoutError(identifier, timeout, last_status, last_error)
+        yield Pause(min(wait, remaining), rate_limited=rate_limited)
+
+
+def sync(
+    client: Any,
+    classified_id: UUID | str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    poll: PollPolicy | None = None,
+    after_revision: int | None = None,
+) -> ClassifiedStatusInternal:
+    """The classified's final status; raises ClassifiedProcessingError or StatusTimeoutError (see above)."""
+    runner = Runner(client, poll=poll)
+    seconds = timeout_seconds(timeout)
+    return runner.run(
+        wait_flow(classified_id, timeout=seconds, poll=runner.poll, after_revision=after_revision)
+    )
+
+
+async def asyncio(
+    client: Any,
+    classified_id: UUID | str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    poll: PollPolicy | None = None,
+    after_revision: int | None = None,
+) -> ClassifiedStatusInternal:
+    """Async :func:`sync`."""
+    runner = Runner(client, poll=poll)
+    seconds = timeout_seconds(timeout)
+    return await runner.arun(
+        wait_flow(classified_id, timeout=seconds, poll=runner.poll, after_revision=after_revision)
+    )

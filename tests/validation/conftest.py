@@ -1,0 +1,11 @@
+"""The validation tests share the workflow suite's sandbox fixtures."""
+
+from tests.workflows.conftest import (  # noqa: F401 - fixtures
+    caas_sandbox_factory,
+    checker,
+    client,
+    make_client,
+    sandbox,
+    sandbox_config,
+    spec,
+)
