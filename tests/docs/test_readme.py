@@ -1,4 +1,5 @@
-"""README: the sandbox Quickstart runs as written, and the operations list matches the pinned spec."""
+"""README: the sandbox Quickstart runs as written, the operations list matches the pinned spec, objects are
+described as what they are."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 
 import pytest
 
+from aviv_caas_auth.sandbox.samples import living_room_picture, paris_apartment_for_sale
 from scripts import readme
 from scripts.paths import REPO_ROOT
 
@@ -29,7 +31,10 @@ def test_the_sandbox_quickstart_runs_as_written() -> None:
     published, *listed, report = result.stdout.splitlines()
     assert re.fullmatch(r"created [0-9a-f-]{36} CREATED", published)
     assert listed == ["ref-75011-0042"]
-    assert re.fullmatch(r"1 token request for \d+ API calls — compliant", report)
+    assert re.fullmatch(
+        r"1 token request for \d+ API calls — compliant \(strict, without the 1 h refresh grace: compliant\)",
+        report,
+    )
 
 
 def test_the_operations_block_matches_the_pinned_spec() -> None:
@@ -56,3 +61,15 @@ def test_a_stale_block_is_found_and_rewritten(tmp_path: pytest.TempPathFactory) 
 def test_a_readme_without_the_block_is_an_error() -> None:
     with pytest.raises(readme.ReadmeError, match="no operations block"):
         readme.render("# nothing here", readme.load_spec())
+
+
+def test_the_sample_bodies_are_described_as_the_dicts_they_are() -> None:
+    text = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split())
+    sentence = re.search(
+        r"[^.]*`aviv_caas_auth\.sandbox\.samples\.paris_apartment_for_sale\(\)`[^.]*\.", text
+    )
+    assert sentence is not None
+    assert isinstance(paris_apartment_for_sale(), dict)
+    assert isinstance(living_room_picture(), dict)
+    assert "dict" in sentence.group(0)
+    assert "(an `AvivClassified`" not in sentence.group(0)
