@@ -198,33 +198,41 @@ class TokenProvider:
         Decided under the slot's mutex, so exactly one caller starts a flight. Raises (a copy of)
         the last failure while backing off with no valid token.
         """
-        slot, policy, clock = self._slot, self._policy, self._clock
-        with slot.mutex:
-            entry, monotonic, wall = slot.entry, clock.monotonic(), clock.time()
-            state = self._state(entry, monotonic, wall)
-            if entry is not None and state == _FRESH:
-                return entry.token  # refreshed meanwhile
-            flight = slot.flight
-            if flight is not None and flight.hopeless():
+        stuck: list[Flight] = []
+        try:
+            with self._slot.mutex:
+                return self._decide_locked(coroutine, stuck)
+        finally:
+            for flight in stuck:  # logged once the mutex is released: it is never held across I/O
                 _log.warning(
                     "dropping a token refresh that can no longer finish (%r); starting another", flight
                 )
-                slot.flight = flight = None
-            backing_off = monotonic < slot.retry_at
-            if entry is not None and state == _ADVISORY and (flight is not None or backing_off):
-                return entry.token  # someone refreshes, or the last attempt failed: keep the current token
-            if entry is not None and state == _MANDATORY and flight is None and backing_off:
-                return entry.token
-            if state == _MISSING and flight is None and backing_off and slot.failure is not None:
-                raise self._backing_off(slot, slot.failure, slot.retry_at - monotonic, wall)
-            if flight is not None:
-                if coroutine or flight.loop is None or flight.runner is not threading.current_thread():
-                    return _Join(flight)
-                # A sync call in the thread whose event loop runs the flight: waiting would block the
-                # loop the flight needs. Refresh apart (a rare duplicate request beats a deadlock).
-                return _Start(Flight(stuck_after=policy.stuck_refresh_after))
-            flight = slot.flight = Flight(stuck_after=policy.stuck_refresh_after)
-            return _Start(flight)
+
+    def _decide_locked(self, coroutine: bool, stuck: list[Flight]) -> AccessToken | _Start | _Join:
+        slot, policy, clock = self._slot, self._policy, self._clock
+        entry, monotonic, wall = slot.entry, clock.monotonic(), clock.time()
+        state = self._state(entry, monotonic, wall)
+        if entry is not None and state == _FRESH:
+            return entry.token  # refreshed meanwhile
+        flight = slot.flight
+        if flight is not None and flight.hopeless():
+            stuck.append(flight)
+            slot.flight = flight = None
+        backing_off = monotonic < slot.retry_at
+        if entry is not None and state == _ADVISORY and (flight is not None or backing_off):
+            return entry.token  # someone refreshes, or the last attempt failed: keep the current token
+        if entry is not None and state == _MANDATORY and flight is None and backing_off:
+            return entry.token
+        if state == _MISSING and flight is None and backing_off and slot.failure is not None:
+            raise self._backing_off(slot, slot.failure, slot.retry_at - monotonic, wall)
+        if flight is not None:
+            if coroutine or flight.loop is None or flight.runner is not threading.current_thread():
+                return _Join(flight)
+            # A sync call in the thread whose event loop runs the flight: waiting would block the
+            # loop the flight needs. Refresh apart (a rare duplicate request beats a deadlock).
+            return _Start(Flight(stuck_after=policy.stuck_refresh_after))
+        flight = slot.flight = Flight(stuck_after=policy.stuck_refresh_after)
+        return _Start(flight)
 
     def _backing_off(self, slot: Slot, failure: TokenError, remaining: float, wall: float) -> TokenError:
         error = copy.copy(failure)

@@ -229,3 +229,25 @@ def test_sync_and_async_callers_share_one_refresh(aviv: FakeAviv, provider: Toke
     assert len(results) == 4 + 4 * 10
     assert set(results) == {aviv.issued[0]}
     assert aviv.token_count == 1
+
+
+def test_a_sync_call_inside_the_event_loop_of_a_refresh_does_not_deadlock(
+    aviv: FakeAviv, provider: TokenProvider
+) -> None:
+    """Sync code called from a coroutine blocks the loop that runs the refresh: it must not wait for it."""
+    gate = _hold_token_requests(aviv)
+
+    async def main() -> tuple[str, str]:
+        refresh = asyncio.create_task(provider.aget_token())
+        await asyncio.to_thread(aviv.token_entered.wait, 10)
+        release = threading.Timer(1.0, gate.set)
+        release.start()
+        try:
+            blocking = provider.get_token().value  # blocks this loop: refreshes apart, not waiting
+        finally:
+            release.join()
+        return blocking, (await refresh).value
+
+    blocking, awaited = finishes(lambda: asyncio.run(main()))
+    assert {blocking, awaited} <= set(aviv.issued)
+    assert aviv.token_count == 2  # the one duplicate request that avoids the deadlock
