@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 
@@ -169,7 +170,7 @@ def test_child_forked_while_the_parent_holds_a_token_uses_it(aviv: FakeAviv, pro
 
 def test_timed_out_callers_do_not_cancel_the_shared_refresh(aviv: FakeAviv, provider: TokenProvider) -> None:
     """A 2 s token endpoint, 10 callers arriving 0.3 s apart, each giving up after 0.5 s."""
-    gate = _hold_token_requests(aviv)
+    aviv.on_token_request = lambda: time.sleep(2.0)
 
     async def caller(index: int) -> str | None:
         await asyncio.sleep(0.3 * index)
@@ -178,13 +179,8 @@ def test_timed_out_callers_do_not_cancel_the_shared_refresh(aviv: FakeAviv, prov
         except TimeoutError:
             return None
 
-    async def slow_endpoint() -> None:
-        await asyncio.sleep(2.0)
-        gate.set()
-
     async def main() -> list[str | None]:
-        served, _ = await asyncio.gather(asyncio.gather(*(caller(i) for i in range(10))), slow_endpoint())
-        return served
+        return list(await asyncio.gather(*(caller(i) for i in range(10))))
 
     served = finishes(lambda: asyncio.run(main()))
     assert aviv.token_count == 1
