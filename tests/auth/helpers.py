@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 from typing import Any
 
 from aviv_caas_auth import CaasCredentials, TokenProvider, create_client
 from aviv_caas_client import AuthenticatedClient
 from tests.auth.fake_aviv import FakeAviv
+from tests.deadline import in_forked_child
 
 UA = "TestCRM/1.0.0"
 
@@ -41,3 +44,31 @@ def unreachable_client(credentials: CaasCredentials, **kwargs: Any) -> tuple[Aut
         **kwargs,
     )
     return client, port
+
+
+def fork_during_refresh(aviv: FakeAviv, provider: TokenProvider, *, parent: str, child: str) -> str:
+    """Fork while a thread of this process refreshes (its token request held at the server), and return
+    the token the child got (``parent``/``child``: "sync" or "async"; the child's call has a deadline).
+
+    The server answers the held requests a second after the fork, the parent's and the child's own.
+    """
+    aviv.token_entered.clear()
+    gate = aviv.token_gate = threading.Event()
+    refresh = provider.get_token if parent == "sync" else (lambda: asyncio.run(provider.aget_token()))
+    refresher = threading.Thread(target=refresh, daemon=True)
+    refresher.start()
+    assert aviv.token_entered.wait(10), "the parent's refresh did not start"
+    release = threading.Timer(1.0, gate.set)
+    release.start()
+
+    def in_child() -> str:
+        if child == "sync":
+            return provider.get_token().value
+        return asyncio.run(asyncio.wait_for(provider.aget_token(), 20)).value
+
+    try:
+        value: str = in_forked_child(in_child)
+    finally:
+        release.join()
+        refresher.join(30)
+    return value

@@ -14,7 +14,7 @@ import pytest
 
 from aviv_caas_auth import CaasCredentials, ManualClock, MemoryTokenStore, RefreshPolicy, TokenProvider
 from tests.auth.fake_aviv import FakeAviv
-from tests.auth.helpers import provider_for
+from tests.auth.helpers import fork_during_refresh, provider_for
 from tests.deadline import finishes, in_forked_child
 
 DAY = 86400.0
@@ -102,18 +102,6 @@ def test_cancelled_coroutines_leave_nothing_behind(aviv: FakeAviv, provider: Tok
 # -- point 2: a child forked while the parent refreshes gets its token ------------------------------
 
 
-def _refresh_in_thread(provider: TokenProvider, how: str) -> threading.Thread:
-    if how == "sync":
-        return _in_thread(provider.get_token)
-    return _in_thread(lambda: asyncio.run(provider.aget_token()))
-
-
-def _token_in_child(provider: TokenProvider, how: str) -> str:
-    if how == "sync":
-        return provider.get_token().value
-    return asyncio.run(asyncio.wait_for(provider.aget_token(), 20)).value
-
-
 @pytest.mark.parametrize("child", ["sync", "async"])
 @pytest.mark.parametrize("parent", ["sync", "async"])
 def test_child_forked_during_a_refresh_in_the_mandatory_window(
@@ -128,32 +116,14 @@ def test_child_forked_during_a_refresh_in_the_mandatory_window(
     provider = provider_for(aviv, credentials, token_store=store, clock=clock, refresh_policy=policy)
     provider.get_token()
     clock.advance(DAY - 200)  # mandatory window: the token is valid 200 s more, callers wait for a new one
-    gate = _hold_token_requests(aviv)
-    refresher = _refresh_in_thread(provider, parent)
-    assert aviv.token_entered.wait(10)
-    release = threading.Timer(1.0, gate.set)  # the parent's server answers both refreshes a second later
-    release.start()
-    try:
-        value = in_forked_child(lambda: _token_in_child(provider, child))
-    finally:
-        release.join()
-        refresher.join(30)
+    value = fork_during_refresh(aviv, provider, parent=parent, child=child)
     assert value in aviv.issued[1:]
     assert provider.get_token().value in aviv.issued[1:]
 
 
 @pytest.mark.parametrize("child", ["sync", "async"])
 def test_child_forked_during_a_cold_refresh(aviv: FakeAviv, provider: TokenProvider, child: str) -> None:
-    gate = _hold_token_requests(aviv)
-    refresher = _refresh_in_thread(provider, "sync")
-    assert aviv.token_entered.wait(10)
-    release = threading.Timer(1.0, gate.set)
-    release.start()
-    try:
-        value = in_forked_child(lambda: _token_in_child(provider, child))
-    finally:
-        release.join()
-        refresher.join(30)
+    value = fork_during_refresh(aviv, provider, parent="sync", child=child)
     assert value in aviv.issued
     assert aviv.token_count == 2  # the parent's refresh and the child's own
 

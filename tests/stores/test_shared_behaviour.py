@@ -6,7 +6,6 @@ stands for another process: it gets its own in-process slot, so only the store c
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from collections.abc import Callable
@@ -31,8 +30,7 @@ from aviv_caas_auth import (
 from aviv_caas_client.api.classifieds import get_classifieds
 from aviv_caas_client.models import GetClassifiedsResponse200
 from tests.auth.fake_aviv import FakeAviv, json_response
-from tests.auth.helpers import client_for, provider_for
-from tests.deadline import in_forked_child
+from tests.auth.helpers import client_for, fork_during_refresh, provider_for
 from tests.stores.processes import run_worker, worker_spec
 
 DAY = 86400.0
@@ -128,24 +126,7 @@ def test_a_child_forked_during_a_refresh_takes_the_token_its_parent_stores(
 ) -> None:
     """Celery prefork, gunicorn --preload: the child waits on the store's lock, not on its parent's refresh."""
     provider = provider_for(aviv, credentials, token_store=backend.store())
-    aviv.token_gate = threading.Event()
-    aviv.token_entered.clear()
-    refresher = threading.Thread(target=provider.get_token, daemon=True)
-    refresher.start()
-    assert aviv.token_entered.wait(timeout=30)  # the parent holds the store's lock, its request in flight
-    release = threading.Timer(1.0, aviv.token_gate.set)
-    release.start()
-
-    def in_child() -> str:
-        if child == "sync":
-            return provider.get_token().value
-        return asyncio.run(asyncio.wait_for(provider.aget_token(), 30)).value
-
-    try:
-        value = in_forked_child(in_child)
-    finally:
-        release.join()
-        refresher.join(timeout=30)
+    value = fork_during_refresh(aviv, provider, parent="sync", child=child)
     assert value == aviv.issued[0]  # the child re-read the token its parent wrote
     assert aviv.token_count == 1
 
