@@ -2,15 +2,20 @@
 #   make demo      the whole client against the embedded local sandbox (see scripts/demo.py)
 #   make install   venv (.venv), pinned deps, spec check, generation, editable install
 #   make test      install + lint + the test suite (what CI runs)
-#   make spec      check AVIV's document against openapi/pin.toml and write the patched copy
-#   make generate  regenerate generated/aviv_caas_client from the patched spec
-#   make lint      ruff + mypy --strict on the hand-written code
+#   make spec      check AVIV's documents against openapi/<api>/pin.toml and write the patched copies
+#   make generate  regenerate the clients (v3: generated/aviv_caas_client) from the patched specs
+#   make update-spec CAAS_SPEC=/path/to/new.json [API=v3]
+#                  adopt AVIV's new document: check it, print and save the API change report,
+#                  re-pin, regenerate (the previous package stays in build/<api>/previous/)
+#   make lint      ruff + mypy --strict on the hand-written code and the generated clients
 #   make dist      sdist + wheel (hand-written and generated code) into build/dist
 #   make bench     print the performance figures of issue 7 (ratios to baselines measured in the same run);
 #                  BENCH_ARGS=--quick for a smoke run, BENCH_ARGS=--list for the rows
 #   make clean     remove everything the build made
-# AVIV's document is read from CAAS_SPEC (default: see openapi/pin.toml), e.g.
+# Each API version's document is read from CAAS_SPEC_<API> (for v3 also CAAS_SPEC; default: the
+# default_path of openapi/<api>/pin.toml), e.g.
 #   make install CAAS_SPEC=/path/to/aviv-classified-api-v3.1.3.json
+# API=v3 limits spec/generate to one version (default: every version under openapi/).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -23,14 +28,20 @@ DEPS_STAMP := $(VENV)/.deps-installed
 INSTALL_STAMP := $(VENV)/.project-installed
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+API ?=
+API_ARG = $(if $(API),--api $(API))
 
-ifdef CAAS_SPEC
+ifneq ($(filter update-spec,$(MAKECMDGOALS)),)
+# In `make update-spec`, CAAS_SPEC names the NEW document; the pinned one keeps its usual location.
+NEW_SPEC := $(CAAS_SPEC)
+unexport CAAS_SPEC
+else ifdef CAAS_SPEC
 export CAAS_SPEC
 endif
 
 DIST_DIR := build/dist
 
-.PHONY: install deps spec generate ensure-generated test lint bench clean demo dist
+.PHONY: install deps spec generate ensure-generated update-spec test lint bench clean demo dist
 
 $(DEPS_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,10 +52,10 @@ $(DEPS_STAMP): pyproject.toml
 deps: $(DEPS_STAMP)
 
 spec: $(DEPS_STAMP)
-	$(PY) -m scripts.prepare_spec
+	$(PY) -m scripts.prepare_spec $(API_ARG)
 
 generate: $(DEPS_STAMP)
-	$(PY) -m scripts.generate
+	$(PY) -m scripts.generate $(API_ARG)
 
 ensure-generated: $(DEPS_STAMP)
 	$(PY) -m scripts.generate --if-changed
@@ -55,11 +66,15 @@ $(INSTALL_STAMP): $(DEPS_STAMP) pyproject.toml
 
 install: ensure-generated $(INSTALL_STAMP)
 
+update-spec: install
+	@test -n "$(NEW_SPEC)" || { echo "usage: make update-spec CAAS_SPEC=/path/to/new.json [API=v3]" >&2; exit 2; }
+	$(PY) -m scripts.update_spec --api $(or $(API),v3) "$(NEW_SPEC)"
+
 lint: install
 	$(BIN)/ruff check aviv_caas_auth scripts tests
 	$(BIN)/ruff format --check aviv_caas_auth scripts tests
 	$(BIN)/mypy
-	$(BIN)/mypy --strict generated/aviv_caas_client
+	$(BIN)/mypy --strict $(patsubst %/__init__.py,%,$(wildcard generated/*/__init__.py))
 
 demo: install
 	$(PY) -m scripts.demo
@@ -76,5 +91,5 @@ bench: install
 	$(PY) -m scripts.bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build generated/aviv_caas_client .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build $(wildcard generated/*/) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

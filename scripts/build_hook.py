@@ -20,7 +20,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 # What `python -m scripts.generate` imports besides the standard library.
-GENERATION_TOOLS = ("openapi-python-client", "ruff", "pyyaml", "python-jsonpath")
+GENERATION_TOOLS = ("openapi-python-client", "ruff", "pyyaml", "python-jsonpath", "tomlkit")
 GENERATED = Path("generated") / "aviv_caas_client"
 
 
@@ -60,7 +60,7 @@ def ensure_generated(root: Path) -> None:
         "aviv-caas: cannot build: generated/aviv_caas_client is missing and could not be generated.\n"
         f"  {why}\n"
         "The client is generated from AVIV's OpenAPI document, which is not in the repository: set "
-        "CAAS_SPEC=/path/to/aviv-classified-api-<version>.json (version and sha256 in openapi/pin.toml) "
+        "CAAS_SPEC=/path/to/aviv-classified-api-<version>.json (version and sha256 in openapi/v3/pin.toml) "
         "and build again, run `make dist` in a clone, or install a wheel built by `make dist`."
     )
 

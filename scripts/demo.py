@@ -74,7 +74,7 @@ def run_sync(client: AuthenticatedClient, steps: Steps, run_id: str, poll: PollP
         "publish: created (sync)", None, f"classifiedId {created.classified_id}, {status and status.status}"
     )
 
-    history = get_classified_statuses.sync_detailed(str(created.classified_id), client=client)
+    history = get_classified_statuses.sync_detailed(created.classified_id, client=client)
     seen = [str(item.status) for item in unwrap(history).items]
     steps.show("its statuses until CREATED", history, " -> ".join(seen))
     if "CREATED" not in seen:

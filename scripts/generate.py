@@ -1,12 +1,15 @@
-"""Generate the typed endpoint client into generated/aviv_caas_client from the prepared spec.
+"""Generate the typed endpoint client of each API version from its prepared spec.
 
-    python -m scripts.generate [--if-changed] [--build-dir DIR] [--output DIR]
+    python -m scripts.generate [--api v3] [--if-changed] [--build-dir DIR] [--output DIR]
+
+Without ``--api`` every version under openapi/ is generated (v3 into generated/aviv_caas_client).
 
 Runs the pinned openapi-python-client with ``--fail-on-warning`` and the custom templates of
 openapi/templates, formats with the pinned ruff, adds ``py.typed`` and the prepared spec
 (``openapi.json``, which the local sandbox validates against), then swaps the result into
-place, so a failed run never leaves a half-written package. Writes nothing outside the output
-package and the build folder. ``--if-changed`` skips the work when no input changed.
+place, so a failed run never leaves a half-written package; the package it replaces is kept in
+``build/<api>/previous/`` (for a code diff). Writes nothing outside the output package and the
+build folder. ``--if-changed`` skips the work when no input changed.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 from scripts.overlay import OverlayError
-from scripts.paths import DEFAULT_BUILD_DIR, GENERATED_PACKAGE, GENERATOR_CONFIG, PYPROJECT, TEMPLATES_DIR
+from scripts.paths import DEFAULT_API, DEFAULT_BUILD_DIR, GENERATOR_CONFIG, PYPROJECT, ApiPaths, api_versions
 from scripts.pin import SpecPinError
 from scripts.prepare_spec import prepare, write_if_changed
 
@@ -63,10 +66,10 @@ def check_tool_versions() -> dict[str, str]:
     return pins
 
 
-def input_digest(prepared: Path, pins: dict[str, str], templates: Path = TEMPLATES_DIR) -> str:
+def input_digest(prepared: Path, pins: dict[str, str], config: Path, templates: Path) -> str:
     """A digest of everything that determines the generated code."""
     digest = hashlib.sha256()
-    inputs = [prepared, GENERATOR_CONFIG, Path(__file__)]
+    inputs = [prepared, config, Path(__file__)]
     inputs += sorted(p for p in templates.rglob("*") if p.is_file()) if templates.is_dir() else []
     for path in inputs:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -74,8 +77,17 @@ def input_digest(prepared: Path, pins: dict[str, str], templates: Path = TEMPLAT
     return digest.hexdigest()
 
 
-def run_generator(prepared: Path, destination: Path, templates: Path = TEMPLATES_DIR) -> str:
-    """Run openapi-python-client into ``destination`` (which must not exist); return what it printed."""
+def run_generator(
+    prepared: Path,
+    destination: Path,
+    templates: Path | None = None,
+    config: Path = GENERATOR_CONFIG,
+) -> str:
+    """Run openapi-python-client into ``destination`` (which must not exist); return what it printed.
+
+    ``templates`` defaults to the shared openapi/templates, ``config`` to v3's generator.yaml.
+    """
+    templates = templates or ApiPaths(DEFAULT_API).templates_dir
     bin_dir = Path(sys.executable).parent
     command = [
         str(bin_dir / "openapi-python-client"),
@@ -83,7 +95,7 @@ def run_generator(prepared: Path, destination: Path, templates: Path = TEMPLATES
         "--path",
         str(prepared),
         "--config",
-        str(GENERATOR_CONFIG),
+        str(config),
         "--meta",
         "none",
         "--output-path",
@@ -102,38 +114,54 @@ def run_generator(prepared: Path, destination: Path, templates: Path = TEMPLATES
     return output
 
 
-def generate(
-    build_dir: Path = DEFAULT_BUILD_DIR,
-    output: Path = GENERATED_PACKAGE,
-    *,
-    if_changed: bool = False,
-    templates: Path = TEMPLATES_DIR,
-) -> bool:
-    """Regenerate ``output``; return False when skipped because nothing changed.
-
-    ``templates`` is the custom template folder (the benchmark passes a variant of it).
-    """
-    pins = check_tool_versions()
-    prepared = prepare(build_dir, verbose=False)
-    digest = input_digest(prepared, pins, templates)
-    stamp = build_dir / "generate.stamp"
-    up_to_date = stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == digest
-    if if_changed and up_to_date and output.joinpath("__init__.py").is_file():
-        return False
-    work = build_dir / "generate"
+def build_package(prepared: Path, paths: ApiPaths, work: Path, templates: Path) -> Path:
+    """Generate ``paths.api``'s package from ``prepared`` into the fresh folder ``work``; return it."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    fresh = work / output.name
-    run_generator(prepared, fresh, templates)
+    fresh = work / paths.package_name
+    run_generator(prepared, fresh, templates, paths.generator_config)
     (fresh / "py.typed").write_text("", encoding="utf-8")
     # The patched spec travels with the client it describes (read by the local sandbox).
     shutil.copyfile(prepared, fresh / "openapi.json")
     shutil.rmtree(fresh / ".ruff_cache", ignore_errors=True)
+    return fresh
+
+
+def swap_in(fresh: Path, output: Path, previous: Path) -> None:
+    """Put ``fresh`` at ``output``; the package it replaces goes to ``previous`` (replacing that)."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    previous = work / f"{output.name}.previous"
+    shutil.rmtree(previous, ignore_errors=True)
+    previous.parent.mkdir(parents=True, exist_ok=True)
     if output.exists():
-        output.rename(previous)
-    fresh.rename(output)
+        shutil.move(output, previous)
+    shutil.move(fresh, output)
+
+
+def generate(
+    build_dir: Path = DEFAULT_BUILD_DIR,
+    output: Path | None = None,
+    *,
+    api: str = DEFAULT_API,
+    if_changed: bool = False,
+    templates: Path | None = None,
+) -> bool:
+    """Regenerate ``api``'s package (at ``output``, default generated/<package>); False when skipped.
+
+    ``templates`` is the custom template folder (the benchmark passes a variant of it).
+    """
+    paths = ApiPaths(api, build_dir)
+    output = output or paths.generated_package
+    templates = templates or paths.templates_dir
+    pins = check_tool_versions()
+    prepared = prepare(build_dir, api=api, verbose=False)
+    digest = input_digest(prepared, pins, paths.generator_config, templates)
+    stamp = paths.build_dir / "generate.stamp"
+    up_to_date = stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == digest
+    if if_changed and up_to_date and output.joinpath("__init__.py").is_file():
+        return False
+    work = paths.build_dir / "generate"
+    fresh = build_package(prepared, paths, work, templates)
+    swap_in(fresh, output, paths.previous_package)
     shutil.rmtree(work, ignore_errors=True)
     write_if_changed(stamp, (digest + "\n").encode())
     return True
@@ -144,16 +172,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--api", choices=api_versions(), help="one API version (default: every one)")
     parser.add_argument("--build-dir", type=Path, default=DEFAULT_BUILD_DIR)
-    parser.add_argument("--output", type=Path, default=GENERATED_PACKAGE)
+    parser.add_argument("--output", type=Path, help="where the package goes (with --api or one version)")
     parser.add_argument("--if-changed", action="store_true", help="skip when no input changed")
     args = parser.parse_args(argv)
+    apis = [args.api] if args.api else list(api_versions())
+    if args.output and len(apis) != 1:
+        parser.error("--output needs --api: it names one package")
     try:
-        done = generate(args.build_dir, args.output.resolve(), if_changed=args.if_changed)
+        for api in apis:
+            output = args.output.resolve() if args.output else None
+            done = generate(args.build_dir, output, api=api, if_changed=args.if_changed)
+            where = output or ApiPaths(api).generated_package
+            print(f"generate {api}: {'wrote' if done else 'up to date:'} {where}")
     except (SpecPinError, OverlayError, GenerationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"generate: {'wrote' if done else 'up to date:'} {args.output}")
     return 0
 
 

@@ -81,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"intermediary_id={creds.intermediary_id} (public, documented in the README)"
         )
     print(f"  admin:            {sandbox.admin_url}/report | /clock | /faults")
+    if sandbox.app.operations.generic:
+        names = ", ".join(op.operation_id for op in sandbox.app.operations.generic)
+        print(f"  served from the spec only (no hand-written behaviour): {names}")
     print("Press Ctrl+C to stop.", flush=True)
     try:
         sandbox.serve_forever()

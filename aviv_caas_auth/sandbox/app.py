@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# The portals a media is processed for (one status per portal): the enum of MediaStatus.portal.
+MEDIA_PORTALS = "/components/schemas/MediaStatus/properties/portal/enum"
 USER_AGENT_SYNTAX = (
     "<crm>/<version> <tool>/<version> <os>/<version>, e.g. MyAwesomeSoft/1.0.0 curl/7.52.1 debian/9"
 )
@@ -75,13 +77,20 @@ class SandboxApp:
         self.spec = spec or ApiSpec.load(config.spec_path)
         self.issuer = TokenIssuer(config.clients, config.expires_in, clock)
         self.ledger = UsageLedger(clock, config.effective_refresh_grace)
-        media_portals = self.spec.at("/components/schemas/MediaStatus/properties/portal/enum")
         self.processing = ProcessingKnobs()
-        self.store = Store(clock, config.status_step, media_portals, self.processing.flow)
+        self.store = Store(clock, config.status_step, self.spec.enum_at(MEDIA_PORTALS), self.processing.flow)
         self.faults = FaultKnobs()
         self.exchanges = ExchangeLog(config.max_exchanges)
         self.webhooks = WebhookSender(config.webhook_timeout)
         self.operations = Operations(self.spec, self.store, clock, config.media_page_size)
+        if self.operations.generic:
+            logger.warning(
+                "the local sandbox serves %d operation(s) of the spec %s generically (request validated, "
+                "documented success answer made from the spec, no state): %s",
+                len(self.operations.generic),
+                self.spec.version,
+                ", ".join(f"{op.operation_id} ({op.method} {op.path})" for op in self.operations.generic),
+            )
         self.internal_errors: list[str] = []
         self.stopping = threading.Event()
         self._user_agent = self.spec.header_pattern("userAgentHeader")
@@ -243,7 +252,10 @@ class SandboxApp:
                 self.ledger.token_rejected(issued)
             response = self._problem(error.problem, op.content_type(error.problem.status), trace)
             return _Outcome(response, "api", op.operation_id, fault_kind)
-        response = self._json(reply.status, reply.body, op.content_type(reply.status))
+        if reply.body is None and not getattr(op.response(reply.status), "content", None):
+            response = Response(status=reply.status)
+        else:
+            response = self._json(reply.status, reply.body, op.content_type(reply.status))
         for name, value in reply.headers:
             response.headers[name] = value
         return _Outcome(response, "api", op.operation_id, fault_kind)

@@ -117,6 +117,8 @@ class ResponseChecker:
             if exchange.media_type != "text/html" or exchange.status != 502:
                 issues.append(f"{where}: the gateway fault must be a 502 text/html page")
             return issues
+        if not exchange.body and exchange.kind == "api" and self._documents_no_body(exchange):
+            return issues
         try:
             body = json.loads(exchange.body)
         except ValueError:
@@ -130,6 +132,11 @@ class ResponseChecker:
         if exchange.kind == "unrouted":
             return issues + self._validate(where, ERROR_RESPONSE, body) + self._instance(where, body, trace)
         return issues + self._check_operation(exchange, where, body, trace)
+
+    def _documents_no_body(self, exchange: Exchange) -> bool:
+        operation = self.spec.by_id.get(exchange.operation_id or "")
+        response = operation.response(exchange.status) if operation is not None else None
+        return response is not None and not response.content
 
     def _check_operation(self, exchange: Exchange, where: str, body: Any, trace: str | None) -> list[str]:
         operation = self.spec.by_id[exchange.operation_id or ""]

@@ -1,8 +1,12 @@
-"""The 15 operations of the Classified API, on top of the store.
+"""The operations of the Classified API, on top of the store.
 
 Requests reach these handlers already authenticated and validated against the spec (parameters
 typed, body checked); a handler applies the business rules (uniqueness, ETags, JSON patches,
 loopback-only webhooks) and returns the body the spec documents for its answer.
+
+The 15 operations of v3.1.3 have hand-written behaviour (``HANDLERS``). Any other operation the
+spec declares (AVIV adds some in minor versions) is served generically from the spec
+(:mod:`aviv_caas_auth.sandbox.generic`), and listed in ``Operations.generic``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import jsonpatch
 import jsonpointer
 
 from aviv_caas_auth.sandbox.clock import Clock
+from aviv_caas_auth.sandbox.generic import GenericAnswers
 from aviv_caas_auth.sandbox.pagination import paginate
 from aviv_caas_auth.sandbox.problems import (
     FieldError,
@@ -23,7 +28,7 @@ from aviv_caas_auth.sandbox.problems import (
     not_found,
     validation_error,
 )
-from aviv_caas_auth.sandbox.spec import ApiSpec
+from aviv_caas_auth.sandbox.spec import ApiSpec, Operation
 from aviv_caas_auth.sandbox.state import (
     ClassifiedRecord,
     MediaRecord,
@@ -36,6 +41,27 @@ from aviv_caas_auth.sandbox.validation import check_document
 from aviv_caas_auth.sandbox.webhooks import is_loopback_url
 
 ACCEPTED = "Your request has been accepted"
+
+# operationId -> the Operations method with its hand-written behaviour.
+HANDLERS: dict[str, str] = {
+    "getClassifieds": "get_classifieds",
+    "createClassified": "create_classified",
+    "GetClassified": "get_classified",
+    "updateClassified": "update_classified",
+    "SetClassified": "set_classified",
+    "deleteClassified": "delete_classified",
+    "getMedia": "get_media",
+    "attachMediaToClassified": "attach_media",
+    "detachAllMediaByClassifiedId": "detach_all_media",
+    "setMediaMetadata": "set_media_metadata",
+    "detachMediaByClassifiedId": "detach_media",
+    "getClassifiedStatuses": "get_classified_statuses",
+    "getMediaStatuses": "get_media_statuses",
+    "createSubscriptionToWebhook": "subscribe",
+    "deleteSubscriptionToWebhook": "unsubscribe",
+}
+# A patch is validated against the schema of the resource created by another operation.
+PATCH_SCHEMA_FROM = {"SetClassified": "createClassified", "setMediaMetadata": "attachMediaToClassified"}
 
 
 @dataclass(frozen=True)
@@ -85,32 +111,31 @@ class Operations:
         self._store = store
         self._clock = clock
         self._media_page_size = media_page_size
-        self._classified_schema = spec.by_id["createClassified"].body_content["application/json"]
-        self._media_schema = spec.by_id["attachMediaToClassified"].body_content["application/json"]
-        self._handlers: dict[str, Callable[[Call], Reply]] = {
-            "getClassifieds": self.get_classifieds,
-            "createClassified": self.create_classified,
-            "GetClassified": self.get_classified,
-            "updateClassified": self.update_classified,
-            "SetClassified": self.set_classified,
-            "deleteClassified": self.delete_classified,
-            "getMedia": self.get_media,
-            "attachMediaToClassified": self.attach_media,
-            "detachAllMediaByClassifiedId": self.detach_all_media,
-            "setMediaMetadata": self.set_media_metadata,
-            "detachMediaByClassifiedId": self.detach_media,
-            "getClassifiedStatuses": self.get_classified_statuses,
-            "getMediaStatuses": self.get_media_statuses,
-            "createSubscriptionToWebhook": self.subscribe,
-            "deleteSubscriptionToWebhook": self.unsubscribe,
+        self._patch_schemas = {
+            patch: spec.by_id[source].body_content.get("application/json")
+            for patch, source in PATCH_SCHEMA_FROM.items()
+            if source in spec.by_id
         }
-        missing = {op.operation_id for op in spec.operations} - self._handlers.keys()
-        if missing:
-            raise ValueError(f"the spec has operations the sandbox does not implement: {sorted(missing)}")
+        self._handlers: dict[str, Callable[[Call], Reply]] = {
+            op_id: getattr(self, method)
+            for op_id, method in HANDLERS.items()
+            if op_id in spec.by_id and (op_id not in PATCH_SCHEMA_FROM or self._patch_schemas.get(op_id))
+        }
+        self._generic = GenericAnswers(spec)
+        #: The spec's operations without hand-written behaviour, answered from the spec alone.
+        self.generic: tuple[Operation, ...] = tuple(
+            op for op in spec.operations if op.operation_id not in self._handlers
+        )
 
     def handle(self, call: Call) -> Reply:
-        """Run the operation."""
-        return self._handlers[call.operation_id](call)
+        """Run the operation (its hand-written behaviour, else the spec's documented success answer)."""
+        handler = self._handlers.get(call.operation_id)
+        if handler is not None:
+            return handler(call)
+        operation = self._spec.by_id[call.operation_id]
+        path_params = {p.name: call.params[p.name] for p in operation.parameters if p.location == "path"}
+        status, body, _ = self._generic.answer(operation, path_params)
+        return Reply(status, body)
 
     def _default(self, operation_id: str, name: str, fallback: int) -> int:
         param = next(p for p in self._spec.by_id[operation_id].parameters if p.name == name)
@@ -166,7 +191,7 @@ class Operations:
 
         def change(old: dict[str, Any]) -> dict[str, Any]:
             new = apply_patch(old, call.body)
-            check_document(self._spec, self._classified_schema, new)
+            check_document(self._spec, self._patch_schemas["SetClassified"] or "", new)
             return self._check_contacts(new)
 
         record = self._store.update_classified(
@@ -218,7 +243,7 @@ class Operations:
 
         def change(old: dict[str, Any]) -> dict[str, Any]:
             new = apply_patch(old, call.body)
-            check_document(self._spec, self._media_schema, new)
+            check_document(self._spec, self._patch_schemas["setMediaMetadata"] or "", new)
             return new
 
         media = self._store.update_media(

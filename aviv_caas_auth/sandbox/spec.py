@@ -12,7 +12,9 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
+
+from referencing.exceptions import Unresolvable
 
 from aviv_caas_auth.sandbox.errors import SandboxError
 from aviv_caas_auth.validation.schemas import (
@@ -26,7 +28,10 @@ from aviv_caas_auth.validation.schemas import (
 
 __all__ = ["SPEC_URI", "ApiSpec", "Operation", "Parameter", "ResponseSpec", "format_checker", "pointer"]
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options")
+# Used when the spec declares no such pattern (W3C trace context; AVIV's three name/version pairs).
+W3C_TRACEPARENT = r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$"
+USER_AGENT = r"^[^\/\s]+\/[^\/\s]+\s{1}[^\/\s]+\/[^\/\s]+\s{1}[^\/\s]+\/[^\/\s]+$"
 
 
 @dataclass(frozen=True)
@@ -95,33 +100,50 @@ class ApiSpec(SpecSchemas):
         """The spec's ``info.version`` (e.g. ``3.1.3``)."""
         return str(self.document.get("info", {}).get("version", "?"))
 
+    def enum_at(self, json_pointer: str) -> tuple[Any, ...]:
+        """The values of the enum at ``json_pointer``; none when the spec no longer has it there."""
+        try:
+            values = self.at(json_pointer)
+        except Unresolvable:
+            return ()
+        return tuple(values) if isinstance(values, list) else ()
+
+    def _pattern(self, json_pointer: str, fallback: str) -> re.Pattern[str]:
+        try:
+            node = self.resolve(self.at(json_pointer))
+        except Unresolvable:
+            return re.compile(fallback)
+        pattern = node.get("schema", {}).get("pattern") if isinstance(node, Mapping) else None
+        return re.compile(pattern if isinstance(pattern, str) else fallback)
+
     def header_pattern(self, parameter: str) -> re.Pattern[str]:
-        """The compiled ``pattern`` of ``components.parameters.<parameter>`` (e.g. ``userAgentHeader``)."""
-        schema = self.resolve(self.document["components"]["parameters"][parameter])["schema"]
-        return re.compile(cast(str, schema["pattern"]))
+        """The compiled ``pattern`` of ``components.parameters.<parameter>`` (e.g. ``userAgentHeader``).
+
+        AVIV's User-Agent syntax when the spec no longer declares the parameter.
+        """
+        return self._pattern(pointer("components", "parameters", parameter), USER_AGENT)
 
     @property
     def traceparent_pattern(self) -> re.Pattern[str]:
         """The pattern of the ``traceparent`` response header (``components.headers.traceparent``)."""
-        return re.compile(
-            cast(str, self.document["components"]["headers"]["traceparent"]["schema"]["pattern"])
-        )
+        return self._pattern(pointer("components", "headers", "traceparent"), W3C_TRACEPARENT)
 
     def _read_operations(self) -> Iterator[Operation]:
         for path, item in self.document["paths"].items():
-            if item.get("parameters"):
-                raise SandboxError(f"path-level parameters ({path}) are not supported by the sandbox")
+            shared = list(self._read_parameters(pointer("paths", path), item.get("parameters", [])))
             for method in HTTP_METHODS:
                 if method not in item:
                     continue
                 op = item[method]
                 op_pointer = pointer("paths", path, method)
+                own = list(self._read_parameters(op_pointer, op.get("parameters", [])))
+                overridden = {(p.name, p.location) for p in own}
                 yield Operation(
-                    operation_id=op["operationId"],
+                    operation_id=op.get("operationId") or f"{method.upper()} {path}",
                     method=method.upper(),
                     path=path,
                     pointer=op_pointer,
-                    parameters=tuple(self._read_parameters(op_pointer, op.get("parameters", []))),
+                    parameters=(*[p for p in shared if (p.name, p.location) not in overridden], *own),
                     body_content=self._read_body(op_pointer, op.get("requestBody")),
                     responses={
                         key: self._read_response(

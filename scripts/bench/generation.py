@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 
 from scripts.bench.registry import BenchContext, Figure, Target, benchmark
-from scripts.paths import GENERATED_PACKAGE, REPO_ROOT
+from scripts.paths import DEFAULT_API, GENERATED_PACKAGE, REPO_ROOT
 
 GENERATE_TARGET = Target(10.0)
 
@@ -22,6 +22,8 @@ def generate_wall_time(ctx: BenchContext) -> Iterator[Figure]:
         sys.executable,
         "-m",
         "scripts.generate",
+        "--api",
+        DEFAULT_API,
         "--build-dir",
         str(build),
         "--output",

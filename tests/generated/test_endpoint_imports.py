@@ -35,7 +35,10 @@ def model_modules(modules: set[str]) -> set[str]:
 
 
 def test_every_endpoint_is_covered() -> None:
-    assert len(ENDPOINTS) == 15
+    """One module per operation of the spec the package was generated from (whatever its version)."""
+    spec = json.loads((PACKAGE_DIR / "openapi.json").read_text(encoding="utf-8"))
+    methods = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+    assert len(ENDPOINTS) == sum(method in methods for item in spec["paths"].values() for method in item)
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

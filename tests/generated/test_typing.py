@@ -15,7 +15,8 @@ USES_TYPES = '''\
 from uuid import UUID
 
 from aviv_caas_client import AuthenticatedClient
-from aviv_caas_client.api.classifieds import get_classified
+from aviv_caas_client.api.classifieds import create_classified, get_classified
+from aviv_caas_client.api.status import get_classified_statuses, get_media_statuses
 from aviv_caas_client.models import AvivClassified, ErrorResponse, EstateType, GetClassifiedResponse200
 from aviv_caas_client.types import Response, UnexpectedResponse
 
@@ -32,11 +33,22 @@ def fetch(client: AuthenticatedClient, classified_id: UUID) -> AvivClassified | 
 
 def estate(kind: EstateType) -> str:
     return kind
+
+
+def statuses(client: AuthenticatedClient, classified: AvivClassified, media_id: UUID) -> None:
+    """The ids a create answers are the ids the status endpoints take (UUIDs, issue 10)."""
+    created = create_classified.sync(client=client, body=classified)
+    if created is not None and not isinstance(created, ErrorResponse | UnexpectedResponse):
+        assert isinstance(created.classified_id, UUID)  # optional in the 202 answer
+        get_classified_statuses.sync_detailed(created.classified_id, client=client)
+        get_media_statuses.sync_detailed(created.classified_id, media_id, client=client)
 '''
 
 # Each line marked `# E: <text>` must get a mypy error containing <text>; no other line may.
 MISUSES_TYPES = '''\
 import aviv_caas_client.models as models
+from aviv_caas_client import AuthenticatedClient
+from aviv_caas_client.api.classifieds import create_classified
 from aviv_caas_client.models import AvivClassified, EstateType
 from aviv_caas_client.models import NoSuchModel  # E: has no attribute "NoSuchModel"
 
@@ -47,6 +59,10 @@ def wrong_return(classified: AvivClassified) -> int:
 
 def wrong_literal() -> EstateType:
     return "CASTLE"  # E: Incompatible return value type
+
+
+def bodiless(client: AuthenticatedClient) -> None:
+    create_classified.sync(client=client)  # E: Missing named argument "body"
 
 
 typo = models.AvivClasified  # E: has no attribute "AvivClasified"

@@ -490,6 +490,8 @@ _FORMAT_SAMPLES = {
 def minimal_instance(document: Mapping[str, Any], schema: Any) -> Any:
     """The smallest value of ``schema``: only required members, first enum value, first branch."""
     schema = deref(document, schema)
+    if not schema.keys() - _ANNOTATIONS:
+        return {}  # the empty schema (any value), e.g. the `{}` the overlay appends to an allOf
     if "enum" in schema:
         return schema["enum"][0]
     for keyword in ("oneOf", "anyOf"):
@@ -504,6 +506,8 @@ def minimal_instance(document: Mapping[str, Any], schema: Any) -> Any:
             value.update(branch_value)
         properties = schema.get("properties", {})
         for name in schema.get("required", []):
+            if name in value and not properties.get(name):
+                continue  # declared `{}` beside the allOf branch that types it (the overlay's price objects)
             if name in properties:
                 value[name] = minimal_instance(document, properties[name])
             elif name not in value:

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import yaml
 
-import scripts.generate
 from scripts.generate import GenerationError, run_generator
 from scripts.paths import GENERATED_PACKAGE, GENERATOR_CONFIG, REPO_ROOT, prepared_spec_path
 from tests.spec.conftest import PIN, PYTHON, run, tree_digest, tree_snapshot
@@ -64,9 +63,7 @@ def test_a_generator_warning_fails_generation(tmp_path: Path) -> None:
         run_generator(tiny_spec(tmp_path, "application/xml"), tmp_path / "out")
 
 
-def test_without_the_content_type_override_problems_would_be_dropped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_without_the_content_type_override_problems_would_be_dropped(tmp_path: Path) -> None:
     """What generator.yaml's content_type_overrides fixes: AVIV's `application/json+problem`."""
     spec = tiny_spec(tmp_path, "application/json+problem")
     run_generator(spec, tmp_path / "with_override")
@@ -74,9 +71,8 @@ def test_without_the_content_type_override_problems_would_be_dropped(
     assert config.pop("content_type_overrides") == {"application/json+problem": "application/json"}
     bare = tmp_path / "generator-without-override.yaml"
     bare.write_text(yaml.safe_dump(config), encoding="utf-8")
-    monkeypatch.setattr(scripts.generate, "GENERATOR_CONFIG", bare)
     with pytest.raises(GenerationError, match="Unsupported content_type application/json\\+problem"):
-        run_generator(spec, tmp_path / "without_override")
+        run_generator(spec, tmp_path / "without_override", config=bare)
 
 
 # --- determinism and separation -------------------------------------------------------------------
@@ -124,10 +120,10 @@ def test_generation_elsewhere_writes_only_its_output_and_build_dirs(two_generati
     assert sorted(
         p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file() and "out" not in p.parts
     ) == [
-        "first/build/generate.stamp",
-        "first/build/openapi/aviv-classified-api.prepared.json",
-        "second/build/generate.stamp",
-        "second/build/openapi/aviv-classified-api.prepared.json",
+        "first/build/v3/generate.stamp",
+        "first/build/v3/prepared.json",
+        "second/build/v3/generate.stamp",
+        "second/build/v3/prepared.json",
     ]
 
 

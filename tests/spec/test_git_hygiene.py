@@ -18,7 +18,7 @@ def tracked_files() -> list[str]:
 
 def test_git_sees_the_project() -> None:
     files = tracked_files()
-    assert {"Makefile", "pyproject.toml", "openapi/pin.toml", "openapi/overlay.yaml"} <= set(files)
+    assert {"Makefile", "pyproject.toml", "openapi/v3/pin.toml", "openapi/v3/overlay.yaml"} <= set(files)
 
 
 def test_no_tracked_file_is_aviv_s_document_or_the_prepared_copy() -> None:

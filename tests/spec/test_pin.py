@@ -51,7 +51,8 @@ def test_wrong_sha256(tmp_path: Path, wrong_spec: Path) -> None:
     result = run([PYTHON, "-m", "scripts.prepare_spec", "--build-dir", str(build)], CAAS_SPEC=str(wrong_spec))
     message = assert_one_clear_error(result, wrong_spec)
     assert hashlib.sha256(wrong_spec.read_bytes()).hexdigest() in message
-    assert "openapi/pin.toml" in message  # how to adopt a new version on purpose
+    assert "make update-spec CAAS_SPEC=" in message  # how to adopt a new version on purpose
+    assert "openapi/v3/pin.toml" in message
     assert not build.exists()
 
 

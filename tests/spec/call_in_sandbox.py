@@ -1,0 +1,63 @@
+"""Call one generated endpoint (without arguments) against a local sandbox; print what happened as JSON.
+
+    python -m tests.spec.call_in_sandbox aviv_caas_client.api.portals.get_portals
+
+Run in a child process by the spec-update test, with the freshly generated package first on
+``sys.path``: the sandbox loads that package's prepared spec and the client that package's
+endpoint, so it proves the sandbox serves a new operation and the client parses its answer.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import sys
+
+from aviv_caas_auth import create_client, unwrap
+from aviv_caas_auth.sandbox import Sandbox
+from aviv_caas_client import AuthenticatedClient
+
+
+def sandbox_client(sandbox: Sandbox, user_agent: str) -> AuthenticatedClient:
+    """A ``create_client`` client for the sandbox's "sandbox" environment, with its demo credentials."""
+    return create_client(
+        sandbox.credentials,
+        environment="sandbox",
+        user_agent=user_agent,
+        base_url=sandbox.base_url,
+        token_url=sandbox.token_url,
+    )
+
+
+def main(module_name: str) -> int:
+    """Call ``module_name``'s ``sync_detailed`` on the sandbox; print status, parsed type, warnings."""
+    warnings: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: warnings.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("aviv_caas_auth.sandbox").addHandler(handler)
+    endpoint = importlib.import_module(module_name)
+    with Sandbox.start() as sandbox:
+        with sandbox_client(sandbox, "SpecUpdateTest/1.0") as client:
+            answer = endpoint.sync_detailed(client=client)
+            parsed = unwrap(answer)
+        problems = sandbox.internal_errors()
+        spec_file = sandbox.app.spec.document["info"]["version"]
+    print(
+        json.dumps(
+            {
+                "status": int(answer.status_code),
+                "parsed_type": f"{type(parsed).__module__}.{type(parsed).__qualname__}",
+                "parsed": parsed.to_dict(),
+                "body": json.loads(answer.content),
+                "warnings": warnings,
+                "internal_errors": problems,
+                "spec_version": spec_file,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1]))
