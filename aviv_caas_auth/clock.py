@@ -1,9 +1,22 @@
-"""Clocks: the system's, and a manual one tests (and the local sandbox) can move forward."""
+"""Clocks: the system's, and a manual one tests (and the local sandbox) can move forward.
+
+Two readings, for two jobs. The *monotonic* one measures lifetimes and waits: it never jumps when
+someone sets the wall clock. Python's ``time.monotonic`` stops while the machine sleeps (Linux
+``CLOCK_MONOTONIC``, macOS ``mach_absolute_time``), so a laptop that slept through a token's expiry
+would keep using it; ``SystemClock`` reads a monotonic clock that counts time asleep where the OS
+has one (Linux ``CLOCK_BOOTTIME``, macOS ``CLOCK_MONOTONIC``). The *wall* clock dates expiries so
+that processes and hosts can share them, and is what AVIV checks a token against: a token is used
+only while both readings say it is valid (see ``tokens.flight.Entry``), and an interval counts as
+elapsed as soon as either reading says so (``elapsed_since``).
+"""
 
 from __future__ import annotations
 
+import functools
+import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -19,10 +32,23 @@ class Clock(Protocol):
         ...
 
 
-class SystemClock:
-    """The real clocks."""
+def _monotonic_counting_sleep() -> Callable[[], float]:
+    """The platform's monotonic clock that counts time asleep, else ``time.monotonic``."""
+    name = {"linux": "CLOCK_BOOTTIME", "darwin": "CLOCK_MONOTONIC"}.get(sys.platform)
+    clock_id = getattr(time, name, None) if name else None
+    if clock_id is None:
+        return time.monotonic
+    try:
+        time.clock_gettime(clock_id)
+    except OSError:  # pragma: no cover - a kernel without it
+        return time.monotonic
+    return functools.partial(time.clock_gettime, clock_id)
 
-    monotonic = staticmethod(time.monotonic)
+
+class SystemClock:
+    """The real clocks; ``monotonic`` counts time the machine spent asleep where the OS allows."""
+
+    monotonic = staticmethod(_monotonic_counting_sleep())
     time = staticmethod(time.time)
 
 
@@ -52,3 +78,16 @@ class ManualClock:
 
 
 SYSTEM_CLOCK: Clock = SystemClock()
+
+Reading = tuple[float, float]
+"""A ``(monotonic, wall)`` reading of a clock (``reading(clock)``)."""
+
+
+def reading(clock: Clock) -> Reading:
+    """Both readings of ``clock`` now."""
+    return clock.monotonic(), clock.time()
+
+
+def elapsed_since(clock: Clock, then: Reading) -> float:
+    """Seconds since ``then``: the larger of what the two readings say (so time asleep counts)."""
+    return max(clock.monotonic() - then[0], clock.time() - then[1])

@@ -49,11 +49,19 @@ class TokenEndpointError(TokenError):
 
 
 class TokenServerError(TokenError):
-    """The token endpoint failed (5xx or an unexpected status)."""
+    """The token endpoint failed (5xx or another status); ``retry_after``: the wait it asked for, if any."""
 
-    def __init__(self, message: str, *, status: int = 0, traceparent: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 0,
+        retry_after: float | None = None,
+        traceparent: str | None = None,
+    ) -> None:
         super().__init__(message, traceparent=traceparent)
         self.status = status
+        self.retry_after = retry_after
 
 
 class TokenRateLimitedError(TokenServerError):
@@ -67,8 +75,7 @@ class TokenRateLimitedError(TokenServerError):
         retry_after: float | None = None,
         traceparent: str | None = None,
     ) -> None:
-        super().__init__(message, status=status, traceparent=traceparent)
-        self.retry_after = retry_after
+        super().__init__(message, status=status, retry_after=retry_after, traceparent=traceparent)
 
 
 class TokenTimeoutError(TokenError):

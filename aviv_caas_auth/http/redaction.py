@@ -1,15 +1,19 @@
-"""Masking of tokens and secrets in text that ends up in exception messages and logs.
+r"""Masking of tokens and secrets in text that ends up in exception messages and logs.
 
 Hand-written (a few regular expressions): no maintained library targets "mask OAuth tokens in
-an arbitrary HTTP body". It masks, wherever they appear: the exact secrets it is given (the
-request's bearer token), ``Bearer <token>`` credentials, JWTs (AVIV's access tokens are JWTs),
-and the values of JSON members or form fields named like a credential (``access_token``,
-``client_secret``, ``password``, ...).
+an arbitrary HTTP body". It masks, wherever they appear: the secrets it is given (the request's
+bearer token, the client secret) as they are and as a server may echo them back (JSON-escaped,
+``\uXXXX``-escaped, HTML-escaped, URL-encoded), ``Bearer <token>`` credentials, JWTs (AVIV's
+access tokens are JWTs), and the values of JSON members or form fields named like a credential
+(``access_token``, ``client_secret``, ``password``, ...).
 """
 
 from __future__ import annotations
 
+import html
+import json
 import re
+import urllib.parse
 from collections.abc import Iterable
 
 MASK = "***"
@@ -28,11 +32,30 @@ _CREDENTIAL_MEMBER = re.compile(
 )
 
 
-def redact(text: str, *, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every token or secret it contains replaced by ``***``."""
+def encodings(secret: str) -> list[str]:
+    """``secret`` and the forms a server may echo it in: JSON string escapes, HTML escapes, URL encoding."""
+    forms = {
+        secret,
+        json.dumps(secret)[1:-1],  # \" \\ and \uXXXX for non-ASCII
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        html.escape(secret),
+        html.escape(secret, quote=False),
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret),
+    }
+    forms |= {form.replace("/", "\\/") for form in list(forms) if "/" in form}  # JSON's optional \/
+    return sorted(forms, key=len, reverse=True)  # longest first: a form never half-masks a longer one
+
+
+def redact(text: str, *, secrets: Iterable[str] = (), min_length: int = MIN_SECRET_LENGTH) -> str:
+    """``text`` with every token or secret it contains, in any of its ``encodings``, replaced by ``***``.
+
+    Secrets shorter than ``min_length`` are not masked by value (see ``MIN_SECRET_LENGTH``).
+    """
     for secret in secrets:
-        if len(secret) >= MIN_SECRET_LENGTH:
-            text = text.replace(secret, MASK)
+        if len(secret) >= min_length:
+            for form in encodings(secret):
+                text = text.replace(form, MASK)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
     text = _JWT.sub(MASK, text)
     return _CREDENTIAL_MEMBER.sub(
@@ -40,11 +63,22 @@ def redact(text: str, *, secrets: Iterable[str] = ()) -> str:
     )
 
 
-def snippet(content: bytes, *, secrets: Iterable[str] = (), length: int = SNIPPET_LENGTH) -> str:
+def snippet(
+    content: bytes,
+    *,
+    secrets: Iterable[str] = (),
+    length: int = SNIPPET_LENGTH,
+    min_length: int = MIN_SECRET_LENGTH,
+) -> str:
     """The start of a body as one line of at most ``length`` characters, secrets masked."""
     secrets = tuple(secrets)
-    # Read far enough that a secret starting within the snippet is seen whole, so it is masked.
-    window = length * 8 + sum(len(secret.encode()) for secret in secrets)
+    # Mask in a window longer than the snippet (whitespace collapses), then cut. A secret the window
+    # cuts in two is masked by neither part: drop the window's last characters, as many as the
+    # longest form of a secret has, so no part of it can remain.
+    longest = max((len(form) for secret in secrets for form in encodings(secret)), default=0)
+    window = length * 8 + 4 * longest  # bytes: up to 4 a character in UTF-8
     text = content[:window].decode("utf-8", errors="replace")
-    text = " ".join(redact(text, secrets=secrets).split())
+    if len(content) > window:
+        text = text[: len(text) - longest]
+    text = " ".join(redact(text, secrets=secrets, min_length=min_length).split())
     return text if len(text) <= length else text[: length - 1] + "…"

@@ -11,20 +11,34 @@ here. So a retry never replays a request carrying a token the API rejected.
 
 The body is read here (the generated client reads every body anyway) so that a connection that
 breaks, or times out, half-way through an answer is retried or typed like any other failure.
+
+Pools never cross a fork or an event loop. A connection pool belongs to one process (a forked
+child that sent on its parent's pooled connection would interleave both processes' bytes on one
+socket) and, for asyncio, to one event loop (its sockets are that loop's; each ``asyncio.run()``
+makes a new loop). So the transports built here are per process (dropped in a forked child, see
+``aviv_caas_auth.forksafe``) and, for async, per event loop: one client serves many
+``asyncio.run()`` calls, threads with their own loops, and forked children. A transport you pass
+(``httpx_args['transport']``) is used as it is; when it turns out bound to another event loop,
+the call fails typed (``ApiConnectionError`` / ``TokenConnectionError``) and says why.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from aviv_caas_auth import forksafe
 from aviv_caas_auth.errors import ApiConnectionError, ApiTimeoutError, ApiTransportError, ConfigurationError
 from aviv_caas_auth.http import pacing, raw_headers
 from aviv_caas_auth.http.retry import NEVER_SENT, Attempts, RetryPolicy, log_retry
 from aviv_caas_auth.http.traceparent import TRACE_EXTENSION, stamp
+
+if TYPE_CHECKING:
+    import asyncio
 
 # httpx.Client options that shape the connection, and so the transport create_client builds.
 CONNECTION_OPTIONS = frozenset({"verify", "cert", "trust_env", "http1", "http2", "limits", "proxy"})
@@ -61,7 +75,21 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._async: httpx.AsyncBaseTransport | None = (
             transport if isinstance(transport, httpx.AsyncBaseTransport) else None
         )
+        # Built here when none is given: one per event loop (the last one used, then the others).
+        self._last_loop: tuple[object, httpx.AsyncBaseTransport | None] = (None, None)
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncBaseTransport] = (
+            weakref.WeakKeyDictionary()
+        )
         self._lock = threading.Lock()
+        forksafe.reset_in_child(self)
+
+    def after_fork_in_child(self) -> None:
+        """Forget the parent's pools (their sockets are the parent's); the next request opens new ones."""
+        self._lock = threading.Lock()
+        if self._given is None:
+            self._sync = None
+            self._last_loop = (None, None)
+            self._by_loop = weakref.WeakKeyDictionary()
 
     def __repr__(self) -> str:
         inner = type(self._given).__name__ if self._given is not None else "HTTPTransport"
@@ -121,8 +149,11 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         attempts: Attempts | None = None  # bookkeeping starts with the first failure (rare)
         while True:
             try:
-                response = await inner.handle_async_request(request)
-                await _aread(response)
+                try:
+                    response = await inner.handle_async_request(request)
+                    await _aread(response)
+                except RuntimeError as error:
+                    raise _other_loop(error, given=self._given is not None) from error
             except httpx.TransportError as error:
                 attempts, wait = self._again(request, error, attempts, started)
                 if attempts is None or wait is None:
@@ -136,20 +167,37 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             await attempts.policy.async_sleep(wait)
 
     async def aclose(self) -> None:
-        """Close the async transport."""
+        """Close the async transport (of the running event loop, when they are built here)."""
         if self._async is not None:
             await self._async.aclose()
+            return
+        loop = _running_loop()
+        with self._lock:
+            inner = self._by_loop.pop(loop, None) if loop is not None else None
+            if self._last_loop[0] is loop:
+                self._last_loop = (None, None)
+        if inner is not None:
+            await inner.aclose()
 
     def _open_async(self) -> httpx.AsyncBaseTransport:
+        """The transport of the running event loop (built on its first request there)."""
+        loop = _running_loop()
+        last_loop, inner = self._last_loop
+        if inner is not None and last_loop is loop:
+            return inner
+        if self._given is not None:
+            raise ConfigurationError(
+                f"httpx_args['transport'] is {type(self._given).__name__}, a sync-only transport: "
+                "async calls need an httpx.AsyncBaseTransport"
+            )
         with self._lock:
-            if self._async is None:
-                if self._given is not None:
-                    raise ConfigurationError(
-                        f"httpx_args['transport'] is {type(self._given).__name__}, a sync-only transport: "
-                        "async calls need an httpx.AsyncBaseTransport"
-                    )
-                self._async = httpx.AsyncHTTPTransport(**self._connection)
-            return self._async
+            inner = self._by_loop.get(loop) if loop is not None else None
+            if inner is None:
+                inner = httpx.AsyncHTTPTransport(**self._connection)
+                if loop is not None:
+                    self._by_loop[loop] = inner
+            self._last_loop = (loop, inner)
+        return inner
 
     # -- shared -------------------------------------------------------------------------------
 
@@ -188,6 +236,35 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if not self._typed_errors:
             return error
         return transport_error(error, request, attempts.count if attempts is not None else 1)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The running asyncio event loop; None under another async library (trio through anyio)."""
+    import asyncio  # deferred: only async requests need it, and they run in an event loop already
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class _OtherLoop(httpx.TransportError):
+    """A pooled connection of another event loop (closed, or running in another thread)."""
+
+
+def _other_loop(error: RuntimeError, *, given: bool) -> Exception:
+    """The transport error for ``error`` if it says the connection belongs to another event loop."""
+    if "loop" not in str(error):
+        return error
+    whose = (
+        "the transport passed in httpx_args['transport'] keeps connections that belong to another "
+        "event loop, and an event loop's connections cannot serve another (each asyncio.run() makes a "
+        "new loop): pass no transport (create_client then makes one per event loop), or create the "
+        "client inside the event loop that uses it"
+        if given
+        else "a pooled connection belongs to another event loop"
+    )
+    return _OtherLoop(f"{whose} ({type(error).__name__}: {error})")
 
 
 def _read(response: httpx.Response) -> None:
@@ -247,6 +324,7 @@ _WHAT = (
     (httpx.ReadError, "the connection failed while reading the answer"),
     (httpx.WriteError, "the connection failed while sending the request"),
     (_UndecodableAnswer, "the answer's body does not match its Content-Encoding"),
+    (_OtherLoop, "the connection belongs to another event loop"),
     (httpx.TransportError, "the request failed"),
 )
 

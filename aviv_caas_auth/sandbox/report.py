@@ -4,6 +4,10 @@ Per (client_id, intermediary_id) the ledger counts token requests and API calls,
 token request made while a token issued earlier for the same key and audience was still valid
 (a token the API rejected with 401 no longer counts as valid: fetching a new one then is right).
 
+A request in the last ``refresh_grace`` seconds of the valid token is an *early refresh*, not a
+violation. The default grace is aviv-caas's own proactive window, so the judge is tuned to the
+defendant: the summary therefore also prints the strict figure, with no grace at all, beside it.
+
 One report covers every API version: a v3 and a v4 token are for different audiences, so each
 is one token, reused for its lifetime (2 token requests for both versions is compliant).
 ``report(audience=...)`` counts one audience only (one version in one environment).
@@ -22,6 +26,21 @@ from aviv_caas_auth.sandbox.tokens import IssuedToken
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _duration(seconds: float) -> str:
+    """``3600`` -> ``1 h``, ``150`` -> ``2 min 30 s``."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{value} {unit}" for value, unit in ((hours, "h"), (minutes, "min"), (secs, "s")) if value]
+    return " ".join(parts) or f"{seconds:g} s"
+
+
+def _verdict(violations: int) -> str:
+    if not violations:
+        return "compliant"
+    return f"NOT compliant: {_plural(violations, 'token')} requested while a valid one existed"
 
 
 @dataclass(frozen=True)
@@ -43,27 +62,39 @@ class ReuseViolation:
 
 @dataclass(frozen=True)
 class ClientUsage:
-    """One (client_id, intermediary_id): its token requests, API calls and reuse violations."""
+    """One (client_id, intermediary_id): its token requests, API calls, reuse violations, early refreshes.
+
+    ``early_refreshes``: tokens requested within the last ``refresh_grace`` seconds of a valid one
+    (not violations, but a strict reviewer would count them).
+    """
 
     client_id: str
     intermediary_id: str
     token_requests: int
     api_calls: int
     violations: tuple[ReuseViolation, ...]
+    early_refreshes: tuple[ReuseViolation, ...] = ()
+    refresh_grace: float = 0.0
 
     @property
     def compliant(self) -> bool:
-        """No token was requested while a valid one existed."""
+        """No token was requested while a valid one existed (early refreshes within the grace allowed)."""
         return not self.violations
 
     @property
+    def strictly_compliant(self) -> bool:
+        """No token was requested while a valid one existed, not even within the grace."""
+        return not self.violations and not self.early_refreshes
+
+    @property
     def summary(self) -> str:
-        """E.g. ``1 token request for 12 API calls — compliant``."""
+        """E.g. ``1 token request for 12 API calls — compliant``, and the strict figure if graced."""
         line = f"{_plural(self.token_requests, 'token request')} for {_plural(self.api_calls, 'API call')} — "
-        if self.compliant:
-            return line + "compliant"
-        tokens = _plural(len(self.violations), "token")
-        return line + f"NOT compliant: {tokens} requested while a valid one existed"
+        line += _verdict(len(self.violations))
+        if self.refresh_grace > 0:
+            strict = _verdict(len(self.violations) + len(self.early_refreshes))
+            line += f" (strict, without the {_duration(self.refresh_grace)} refresh grace: {strict})"
+        return line
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -73,7 +104,10 @@ class ClientUsage:
             "tokenRequests": self.token_requests,
             "apiCalls": self.api_calls,
             "compliant": self.compliant,
+            "strictlyCompliant": self.strictly_compliant,
+            "refreshGrace": self.refresh_grace,
             "violations": [v.to_dict() for v in self.violations],
+            "earlyRefreshes": [v.to_dict() for v in self.early_refreshes],
             "summary": self.summary,
         }
 
@@ -89,6 +123,11 @@ class TokenReuseReport:
     def compliant(self) -> bool:
         """Every key is compliant."""
         return all(client.compliant for client in self.clients)
+
+    @property
+    def strictly_compliant(self) -> bool:
+        """Every key is compliant with no refresh grace at all."""
+        return all(client.strictly_compliant for client in self.clients)
 
     def client(self, client_id: str, intermediary_id: str) -> ClientUsage:
         """The usage of one key (zero counts if it was never seen)."""
@@ -112,6 +151,7 @@ class TokenReuseReport:
         """JSON-ready form (served on ``GET /_sandbox/report``)."""
         return {
             "compliant": self.compliant,
+            "strictlyCompliant": self.strictly_compliant,
             "summary": self.summary(),
             "clients": [c.to_dict() for c in self.clients],
             "unattributedApiCalls": self.unattributed_api_calls,
@@ -123,6 +163,7 @@ class _Usage:
     token_requests: int = 0
     api_calls: int = 0
     violations: list[ReuseViolation] = field(default_factory=list)
+    early_refreshes: list[ReuseViolation] = field(default_factory=list)
 
 
 class UsageLedger:
@@ -144,10 +185,9 @@ class UsageLedger:
             usage = self._usage.setdefault(scope, _Usage())
             usage.token_requests += 1
             left = self._valid_until.get(scope, float("-inf")) - token.issued_at
-            if left > self._grace:
-                usage.violations.append(
-                    ReuseViolation(self._clock.wall(token.issued_at), token.audience, left)
-                )
+            if left > 0:
+                found = ReuseViolation(self._clock.wall(token.issued_at), token.audience, left)
+                (usage.violations if left > self._grace else usage.early_refreshes).append(found)
             self._valid_until[scope] = max(self._valid_until.get(scope, float("-inf")), token.expires_at)
 
     def api_call(self, token: IssuedToken | None) -> None:
@@ -173,6 +213,7 @@ class UsageLedger:
                     total.token_requests += usage.token_requests
                     total.api_calls += usage.api_calls
                     total.violations += usage.violations
+                    total.early_refreshes += usage.early_refreshes
             clients = tuple(
                 ClientUsage(
                     key[0],
@@ -180,6 +221,8 @@ class UsageLedger:
                     u.token_requests,
                     u.api_calls,
                     tuple(sorted(u.violations, key=lambda v: v.requested_at)),
+                    tuple(sorted(u.early_refreshes, key=lambda v: v.requested_at)),
+                    self._grace,
                 )
                 for key, u in keys.items()
             )

@@ -10,13 +10,15 @@ with Sandbox.start() as sb:
 
 from __future__ import annotations
 
+import contextlib
+import io
 import socket
 import threading
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from aviv_caas_auth.apis import DEFAULT_API
 from aviv_caas_auth.credentials import CaasCredentials
@@ -40,12 +42,109 @@ from aviv_caas_auth.sandbox.webhooks import Delivery
 POLL_INTERVAL = 0.05
 """Seconds between two checks for a stop request while serving."""
 
+KEEP_ALIVE_TIMEOUT = 75.0
+"""Seconds an idle kept-alive connection stays open (AWS load balancers keep 60 s; clients close first)."""
 
-class _QuietHandler(WSGIRequestHandler):
-    """werkzeug's request handler without the per-request log line."""
+MAX_BUFFERED_BODY = 16 * 1024 * 1024
+"""A request body up to this size is read before the app runs, so the connection can be kept alive."""
+
+
+class _KeepAliveHandler(WSGIRequestHandler):
+    """werkzeug's request handler, keeping HTTP/1.1 connections alive as AVIV's gateway does.
+
+    werkzeug answers every request with ``Connection: close`` (its handler cannot tell where an
+    unread request body ends) and so hides keep-alive bugs in clients: a pool shared across a
+    fork or across event loops. Here the body is read in full, by its ``Content-Length``, before
+    the app runs; the app reads it from memory, and whatever it leaves unread can no longer be
+    mistaken for the next request. A chunked or oversized body, a client asking for ``close``
+    or an HTTP/1.0 client get werkzeug's behaviour: the connection closes after the answer.
+    """
+
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    timeout = KEEP_ALIVE_TIMEOUT  # an idle connection's read times out, and its thread ends
+    _keep_alive = False
+
+    def setup(self) -> None:
+        """Count and track the connection, so ``Sandbox.stop`` can close it while idle."""
+        super().setup()
+        self.server.opened(self.connection)
+
+    def finish(self) -> None:
+        """Untrack the connection."""
+        self.server.closed(self.connection)
+        super().finish()
+
+    def run_wsgi(self) -> None:
+        """Serve one request with its body already in memory, when its length is known and bounded."""
+        length = self.headers.get("Content-Length", "0")
+        self._keep_alive = (
+            not self.close_connection
+            and "Transfer-Encoding" not in self.headers
+            and length.isdigit()
+            and int(length) <= MAX_BUFFERED_BODY
+        )
+        if not self._keep_alive:
+            super().run_wsgi()
+            return
+        body = self.rfile.read(int(length))
+        if len(body) < int(length):  # the client went away mid-body
+            self.close_connection = True
+            return
+        socket_file, self.rfile = self.rfile, io.BytesIO(body)
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = socket_file
+
+    def send_header(self, keyword: str, value: str) -> None:
+        """Send a header; werkzeug's ``Connection: close`` only when the connection is not kept alive."""
+        if self._keep_alive and keyword.lower() == "connection" and value.lower() == "close":
+            return
+        super().send_header(keyword, value)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        """Log errors, but not an idle kept-alive connection timing out (that is how it ends)."""
+        if not format.startswith("Request timed out"):
+            super().log_error(format, *args)
+
+
+class _QuietHandler(_KeepAliveHandler):
+    """The request handler without the per-request log line."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Log nothing."""
+
+
+class _Server(ThreadedWSGIServer):
+    """werkzeug's threaded server, counting connections and closing idle kept-alive ones on shutdown."""
+
+    daemon_threads = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.connections_opened = 0
+        self._open: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def opened(self, connection: socket.socket) -> None:
+        """A connection was accepted."""
+        with self._connections_lock:
+            self.connections_opened += 1
+            self._open.add(connection)
+
+    def closed(self, connection: socket.socket) -> None:
+        """A connection's handler is done with it."""
+        with self._connections_lock:
+            self._open.discard(connection)
+
+    def close_connections(self) -> None:
+        """Wake the handler threads waiting on idle connections: they see the end and finish."""
+        with self._connections_lock:
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 class Sandbox:
@@ -71,7 +170,7 @@ class Sandbox:
             raise SandboxError(f"port must be between 0 (any free port) and 65535, got {port}")
         self.clock: Clock = clock or SystemClock()
         self.app = SandboxApp(self.config, self.clock, spec, specs)
-        handler = WSGIRequestHandler if self.config.log_requests else _QuietHandler
+        handler = _KeepAliveHandler if self.config.log_requests else _QuietHandler
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         try:
             # Bound here, not by werkzeug, whose server exits the process when the port is taken.
@@ -80,9 +179,7 @@ class Sandbox:
             self.app.close()
             raise SandboxError(f"cannot listen on {self.host}:{port}: {error.strerror or error}") from error
         with listener:
-            self._server: BaseWSGIServer = make_server(
-                self.host, port, self.app, threaded=True, request_handler=handler, fd=listener.fileno()
-            )
+            self._server = _Server(self.host, port, self.app, handler=handler, fd=listener.fileno())
         self.port: int = self._server.port
         self._threads: list[threading.Thread] = []
         self._serving = False
@@ -144,6 +241,7 @@ class Sandbox:
         self.app.close()
         if self._serving:
             self._server.shutdown()
+        self._server.close_connections()
         self._server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -230,6 +328,11 @@ class Sandbox:
         return self.config.credentials
 
     # --- what it did -----------------------------------------------------------------------------
+    @property
+    def connections_opened(self) -> int:
+        """TCP connections accepted so far (kept alive, a client sends many requests on one)."""
+        return self._server.connections_opened
+
     @property
     def faults(self) -> FaultKnobs:
         """The fault knobs."""

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Protocol, runtime_checkable
 
+from aviv_caas_auth import forksafe
 from aviv_caas_auth.tokens.token import AccessToken, TokenKey
 
 
@@ -112,6 +113,11 @@ class MemoryTokenStore:
 
     def __init__(self) -> None:
         self._tokens: dict[TokenKey, AccessToken] = {}
+        self._mutex = threading.Lock()
+        forksafe.reset_in_child(self)
+
+    def after_fork_in_child(self) -> None:
+        """Another thread may have held the mutex when the process forked: a new one (tokens are kept)."""
         self._mutex = threading.Lock()
 
     def load(self, key: TokenKey) -> AccessToken | None:

@@ -185,6 +185,14 @@ def _prepare(directory: Path) -> Path:
                 f"it is owned by uid {info.st_uid}, not by this user (uid {os.geteuid()}); token files "
                 "must live in a directory only this user controls",
             )
+        if info.st_mode & (stat.S_ISVTX | stat.S_IWOTH):
+            raise _unusable(
+                directory,
+                f"its mode is {stat.S_IMODE(info.st_mode):04o}: it is a shared directory (like /tmp), "
+                "where other users can reach, replace or plant token files",
+                fix="Never change the mode of a shared directory: pass FileTokenStore() (a private "
+                f"directory in your cache: {default_directory()}) or a directory of this user's own.",
+            )
         if info.st_mode & 0o077:
             raise _unusable(
                 directory,

@@ -11,7 +11,7 @@ import json
 import math
 from typing import Any, Final
 
-from aviv_caas_auth.tokens.token import AccessToken, TokenKey
+from aviv_caas_auth.tokens.token import AccessToken, TokenKey, lifetime_problem, value_problem
 
 FORMAT: Final = "aviv-caas/token/1"
 """Written in every record, so a future layout can be told apart."""
@@ -47,13 +47,15 @@ def decode(key: TokenKey, data: bytes | str) -> AccessToken:
     if record.get("key") != key.digest:
         raise InvalidRecord("a record for another key (copied or renamed?)")
     value, token_type = record.get("access_token"), record.get("token_type")
-    if not isinstance(value, str) or not value or value != value.strip():
-        raise InvalidRecord("no usable access_token")
+    if (problem := value_problem(value)) is not None or not isinstance(value, str):
+        raise InvalidRecord(f"no usable access_token: {problem}")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise InvalidRecord(f"token_type is {_short(token_type)}, not 'Bearer'")
     expires_in, expires_at = _number(record.get("expires_in")), _number(record.get("expires_at"))
-    if expires_in is None or expires_in <= 0:
+    if expires_in is None:
         raise InvalidRecord("expires_in is not a positive number")
+    if (problem := lifetime_problem(expires_in)) is not None:
+        raise InvalidRecord(problem)
     if expires_at is None:
         raise InvalidRecord("expires_at is not a number")
     return AccessToken(value=value, expires_in=expires_in, expires_at=expires_at)

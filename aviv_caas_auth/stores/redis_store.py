@@ -27,6 +27,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError("RedisTokenStore needs redis-py: pip install 'aviv-caas[redis]'") from exc
 
+from aviv_caas_auth import forksafe
 from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock
 from aviv_caas_auth.errors import ConfigurationError
 from aviv_caas_auth.stores.record import InvalidRecord, decode, encode
@@ -80,6 +81,7 @@ class RedisTokenStore:
                 "RedisTokenStore needs a Redis client: RedisTokenStore.from_url('redis://host:6379/0'), "
                 "or RedisTokenStore(client=redis.Redis(...), async_client=redis.asyncio.Redis(...))"
             )
+        _check_clients(client, async_client)
         if not namespace or any(c.isspace() for c in namespace):
             raise ConfigurationError(f"RedisTokenStore namespace must be a non-empty word, got {namespace!r}")
         for name, value in (("lock_ttl", lock_ttl), ("lock_timeout", lock_timeout)):
@@ -96,6 +98,16 @@ class RedisTokenStore:
         )
         self._clock = SYSTEM_CLOCK if clock is None else clock
         self._where = _describe(client if client is not None else async_client)
+        self._outage = _Outage(self._where)
+        forksafe.reset_in_child(self)
+
+    def after_fork_in_child(self) -> None:
+        """Forget the asyncio clients made per event loop: their connections are the parent's.
+
+        (redis-py's sync pool checks the process id itself; a client you passed is yours.)
+        """
+        if self._async_factory is not None:
+            self._async_by_loop = weakref.WeakKeyDictionary()
         self._outage = _Outage(self._where)
 
     @classmethod
@@ -375,6 +387,26 @@ async def _in_threads(manager: contextlib.AbstractContextManager[object]) -> Asy
         yield entered
     finally:
         await asyncio.to_thread(manager.__exit__, None, None, None)
+
+
+def _check_clients(client: object, async_client: object) -> None:
+    """ConfigurationError unless ``client`` is a sync and ``async_client`` an asyncio redis-py client."""
+    for name, value, wanted, other, expected in (
+        ("client", client, redis.Redis, redis.asyncio.Redis, "redis.Redis"),
+        ("async_client", async_client, redis.asyncio.Redis, redis.Redis, "redis.asyncio.Redis"),
+    ):
+        if value is None or isinstance(value, wanted):
+            continue
+        if isinstance(value, str):  # the URL itself (never echoed when it may hold a password)
+            url = repr(value) if "@" not in value else "url"
+            fix = f"to connect to a URL, use RedisTokenStore.from_url({url})"
+        elif isinstance(value, other):
+            fix = f"pass it as {'async_client' if name == 'client' else 'client'}=..."
+        else:
+            fix = "or build the store with RedisTokenStore.from_url('redis://host:6379/0')"
+        raise ConfigurationError(
+            f"RedisTokenStore({name}=...) takes a {expected}, not a {type(value).__name__}: {fix}"
+        )
 
 
 def _describe(client: redis.Redis | redis.asyncio.Redis | None) -> str:

@@ -1,12 +1,17 @@
 """AVIV's token endpoint without I/O: the request to send, and what its answer means.
 
-Every token request carries a fresh W3C ``traceparent``; every TokenError names it.
+Every token request carries a fresh W3C ``traceparent``; every TokenError names it. An answer is
+checked here, before anything is cached: a token no HTTP header can carry, or a lifetime no token
+has, is a ``MalformedTokenResponseError`` like a body that is not JSON.
+
+No frame of this module holds the client secret or a token in a local variable or parameter
+while an error is raised: tracebacks rendered with their locals (``pytest -l``, rich, error
+trackers) show ``credentials`` (whose ``repr`` hides the secret) and masked text only.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 import time
 from typing import Any
@@ -26,25 +31,26 @@ from aviv_caas_auth.errors import (
 )
 from aviv_caas_auth.http.retry_after import parse_retry_after
 from aviv_caas_auth.http.traceparent import new_traceparent
-from aviv_caas_auth.tokens.token import AccessToken, TokenKey
+from aviv_caas_auth.tokens.token import AccessToken, TokenKey, lifetime_problem, value_problem
 
 _SNIPPET = 120
-_TOKENISH = re.compile(r'("access_token"\s*:\s*")[^"]*')
+_NUMBER = re.compile(r"\s*\d{1,20}(\.\d{1,20})?\s*")
 
 
 def build_token_request(credentials: CaasCredentials, endpoints: Endpoints, user_agent: str) -> httpx.Request:
     """The client-credentials request exactly as AVIV documents it (JSON body, not a form)."""
-    body = {
-        "client_id": credentials.client_id,
-        "client_secret": credentials.client_secret,
-        "grant_type": "client_credentials",
-        "audience": endpoints.audience,
-        "intermediary_id": credentials.intermediary_id,
-    }
     return httpx.Request(
         "POST",
         endpoints.token_url,
-        content=json.dumps(body).encode(),
+        content=json.dumps(  # built in place: no local variable of this frame holds the secret
+            {
+                "client_id": credentials.client_id,
+                "client_secret": credentials.client_secret,
+                "grant_type": "client_credentials",
+                "audience": endpoints.audience,
+                "intermediary_id": credentials.intermediary_id,
+            }
+        ).encode(),
         headers={
             "Content-Type": "application/json",
             "Accept": "application/json",
@@ -54,30 +60,34 @@ def build_token_request(credentials: CaasCredentials, endpoints: Endpoints, user
     )
 
 
-def _scrub(text: str, secret: str) -> str:
-    """Remove what must never be shown: the secret, and any access token value."""
-    text = _TOKENISH.sub(r"\1***", text)
-    return text.replace(secret, "***") if secret else text
+def _scrub(text: str, credentials: CaasCredentials) -> str:
+    """Remove what must never be shown: the secret (in any encoding), and any token value."""
+    from aviv_caas_auth.http.redaction import redact  # failure path only
+
+    return redact(text, secrets=(credentials.client_secret,), min_length=1)
 
 
-def _snippet(response: httpx.Response, secret: str) -> str:
-    text = response.content[: _SNIPPET * 4].decode("utf-8", "replace")
-    text = " ".join(_scrub(text, secret).split())
-    return text[:_SNIPPET] + ("..." if len(text) > _SNIPPET else "")
+def _snippet(response: httpx.Response, credentials: CaasCredentials) -> str:
+    from aviv_caas_auth.http.redaction import snippet  # failure path only
+
+    return snippet(response.content, secrets=(credentials.client_secret,), length=_SNIPPET, min_length=1)
 
 
-def _positive_seconds(value: object) -> float | None:
+def _seconds(value: object) -> float | None:
+    """A number of seconds as AVIV may send it (a JSON number, or digits in a string), else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and re.fullmatch(r"\s*\d+(\.\d+)?\s*", value):
+    if isinstance(value, str):
+        if not _NUMBER.fullmatch(value):
+            return None
         value = float(value)
-    if isinstance(value, int | float) and math.isfinite(value) and value > 0:
-        return float(value)
-    return None
+    if isinstance(value, int):
+        return float(value) if abs(value) < 10**18 else float("inf")  # 10**400 would not fit a float
+    return float(value) if isinstance(value, float) else None
 
 
 def parse_token_response(
-    response: httpx.Response, *, key: TokenKey, secret: str, sent_at: float
+    response: httpx.Response, *, key: TokenKey, credentials: CaasCredentials, sent_at: float
 ) -> AccessToken:
     """The token in ``response`` (already read), expiring ``expires_in`` after ``sent_at`` (wall clock).
 
@@ -86,8 +96,12 @@ def parse_token_response(
     traceparent = _traceparent(response)
     who = f"({key.describe()}, token URL {key.token_url}, traceparent {traceparent or 'not sent'})"
     status = response.status_code
+    retry_after = (
+        parse_retry_after(response.headers.get("retry-after"), now=time.time())
+        if status == 429 or status >= 500
+        else None
+    )
     if status == 429:
-        retry_after = parse_retry_after(response.headers.get("retry-after"), now=time.time())
         wait = f" after {retry_after:g} s" if retry_after is not None else " later"
         raise TokenRateLimitedError(
             f"AVIV's token endpoint is rate limiting token requests (429) {who}. Try again{wait}; a "
@@ -97,8 +111,8 @@ def parse_token_response(
             traceparent=traceparent,
         )
     if 400 <= status < 500:
-        error, description = _oauth_error(response, secret)
-        detail = f"{error}: {description}" if description else (error or _snippet(response, secret))
+        error, description = _oauth_error(response, credentials)
+        detail = f"{error}: {description}" if description else (error or _snippet(response, credentials))
         raise TokenEndpointError(
             f"AVIV's token endpoint refused the token request with {status} {detail} {who}. "
             "Check the client id and secret AVIV gave you, that this client may act for this "
@@ -111,43 +125,61 @@ def parse_token_response(
         )
     if status >= 300 or status < 200:
         raise TokenServerError(
-            f"AVIV's token endpoint failed with {status} {who}: {_snippet(response, secret)!r}. "
+            f"AVIV's token endpoint failed with {status} {who}: {_snippet(response, credentials)!r}. "
             "This is on AVIV's side or a proxy's; try again later.",
             status=status,
+            retry_after=retry_after,
             traceparent=traceparent,
         )
-    try:
-        payload: Any = json.loads(response.content)
-    except ValueError:
-        content_type = response.headers.get("content-type", "no content type")
-        raise MalformedTokenResponseError(
-            f"AVIV's token endpoint answered {status} with a body that is not JSON ({content_type}, "
-            f"{len(response.content)} bytes: {_snippet(response, secret)!r}) {who}. "
-            "Check token_url: it must be AVIV's OAuth token endpoint.",
-            traceparent=traceparent,
-        ) from None
-    problems = []
-    if not isinstance(payload, dict):
-        payload, problems = {}, ["the body is not a JSON object"]
-    value = payload.get("access_token")
-    if not isinstance(value, str) or not value.strip():
-        problems.append("no access_token")
-    expires_in = _positive_seconds(payload.get("expires_in"))
-    if expires_in is None:
-        problems.append("expires_in is missing or not a positive number of seconds")
-    token_type = payload.get("token_type", "Bearer")
-    if not isinstance(token_type, str) or token_type.lower() != "bearer":
-        problems.append(f"token_type is {_scrub(str(token_type), secret)[:40]!r}, not 'Bearer'")
-    if problems or not isinstance(value, str) or expires_in is None:
+    token, problems = _read_token(response.content, sent_at)
+    if token is None:
+        if problems == ["not JSON"]:
+            content_type = response.headers.get("content-type", "no content type")
+            raise MalformedTokenResponseError(
+                f"AVIV's token endpoint answered {status} with a body that is not JSON ({content_type}, "
+                f"{len(response.content)} bytes: {_snippet(response, credentials)!r}) {who}. "
+                "Check token_url: it must be AVIV's OAuth token endpoint.",
+                traceparent=traceparent,
+            )
         raise MalformedTokenResponseError(
             f"AVIV's token endpoint answered {status} without a usable bearer token {who}: "
-            f"{'; '.join(problems)}.",
+            f"{_scrub('; '.join(problems), credentials)}. Nothing was cached; check token_url, "
+            "or report the answer's traceparent to AVIV.",
             traceparent=traceparent,
         )
-    return AccessToken(value=value, expires_in=expires_in, expires_at=sent_at + expires_in)
+    return token
 
 
-def _oauth_error(response: httpx.Response, secret: str) -> tuple[str | None, str | None]:
+def _read_token(content: bytes, sent_at: float) -> tuple[AccessToken | None, list[str]]:
+    """The token in a 2xx body, or None and what is wrong with it (messages that never quote the token).
+
+    A separate frame, gone by the time the caller raises: the parsed body (and the token in it) is
+    never among the locals of a traceback.
+    """
+    try:
+        payload: Any = json.loads(content)
+    except ValueError:
+        return None, ["not JSON"]
+    if not isinstance(payload, dict):
+        return None, ["the body is not a JSON object"]
+    problems = []
+    value = payload.get("access_token")
+    if (problem := value_problem(value)) is not None:
+        problems.append(problem)
+    expires_in = _seconds(payload.get("expires_in"))
+    if expires_in is None:
+        problems.append("expires_in is missing or not a positive number of seconds")
+    elif (problem := lifetime_problem(expires_in)) is not None:
+        problems.append(problem)
+    token_type = payload.get("token_type", "Bearer")
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        problems.append(f"token_type is {str(token_type)[:40]!r}, not 'Bearer'")
+    if problems or not isinstance(value, str) or expires_in is None:
+        return None, problems
+    return AccessToken(value=value, expires_in=expires_in, expires_at=sent_at + expires_in), []
+
+
+def _oauth_error(response: httpx.Response, credentials: CaasCredentials) -> tuple[str | None, str | None]:
     """The OAuth ``error`` and ``error_description`` of an error answer, when it has them."""
     try:
         payload = json.loads(response.content)
@@ -157,8 +189,8 @@ def _oauth_error(response: httpx.Response, secret: str) -> tuple[str | None, str
         return None, None
     error, description = payload.get("error"), payload.get("error_description")
     return (
-        _scrub(error, secret) if isinstance(error, str) else None,
-        _scrub(description, secret) if isinstance(description, str) else None,
+        _scrub(error, credentials) if isinstance(error, str) else None,
+        _scrub(description, credentials) if isinstance(description, str) else None,
     )
 
 

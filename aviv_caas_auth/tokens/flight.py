@@ -1,4 +1,19 @@
-"""In-process coordination per (store, key): one refresh at a time, shared by every client in the process.
+"""In-process coordination per (store, key): one refresh in flight, shared by every caller, owned by none.
+
+A refresh is a ``Flight``. The caller that finds none starts it: a thread runs it itself, a
+coroutine starts it as a task of its event loop. Every other caller *joins* it: it waits for the
+outcome with its own deadline (a sync caller until the flight lands; a coroutine until then, or
+until it is cancelled or times out). No lock is ever held across I/O or a wait, nor acquired on
+behalf of a caller that may vanish: a coroutine that times out only stops waiting, and the flight
+goes on for the others (the next caller joins it).
+
+A flight always lands: with a token, an error, or "abandoned" when its runner went away without
+an outcome (a thread interrupted, an event loop closed under it, a forked child where it does not
+exist). Waiters also notice a runner that can no longer land (a dead thread, a closed loop) or a
+flight stuck past ``RefreshPolicy.stuck_refresh_after``, drop it, and the next caller starts anew.
+
+After ``os.fork()`` the child forgets its parent's flights and replaces the locks (see
+``aviv_caas_auth.forksafe``); the cached token is kept: it is as valid in the child as in the parent.
 
 ``asyncio`` is imported where a coroutine first needs it, not with this module: it costs more to
 import than the rest of ``aviv_caas_auth``, and a sync-only program never needs it.
@@ -8,11 +23,15 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import copy
+import os
 import threading
+import time
 import weakref
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+from aviv_caas_auth import forksafe
+from aviv_caas_auth.clock import Reading
 from aviv_caas_auth.errors import TokenError
 from aviv_caas_auth.tokens.policy import Deadlines
 from aviv_caas_auth.tokens.token import AccessToken, TokenKey
@@ -20,96 +39,200 @@ from aviv_caas_auth.tokens.token import AccessToken, TokenKey
 if TYPE_CHECKING:
     import asyncio
 
+POLL_INTERVAL = 1.0
+"""Seconds between a waiter's checks that the flight it waits for can still land (wake-ups are immediate)."""
+
 
 class Entry:
-    """A token in use and its deadlines on the monotonic clock (slotted class: see ``policy.Deadlines``)."""
+    """A token in use and its deadlines on the monotonic clock (slotted class: see ``policy.Deadlines``).
 
-    __slots__ = ("deadlines", "token")
+    ``skew`` maps the wall clock onto the monotonic one (the token's wall-clock expiry minus its
+    monotonic one): a wall reading ``w`` stands for the monotonic instant ``w - skew``. The token's
+    *now* is the later of the two (``now``), so a token is used only while both clocks agree it is
+    valid: the monotonic clock ignores a wall clock set back, the wall clock catches time the
+    monotonic clock did not count (a suspended machine, a paused VM).
+    """
+
+    __slots__ = ("deadlines", "skew", "token")
 
     def __init__(self, token: AccessToken, deadlines: Deadlines) -> None:
         self.token = token
         self.deadlines = deadlines
+        self.skew = token.expires_at - deadlines.expires_at
+
+    def now(self, monotonic: float, wall: float) -> float:
+        """The current instant on this token's monotonic axis."""
+        return max(monotonic, wall - self.skew)
 
     def __repr__(self) -> str:
         return f"Entry({self.token!r}, {self.deadlines!r})"
 
 
+class Flight:
+    """One refresh in progress: a token, an error or nothing (abandoned) when it lands.
+
+    ``loop`` is the event loop running it (None: a thread runs it); ``runner`` the thread running
+    it or its loop. Thread-safe: it lands in one thread and is awaited from any other.
+    """
+
+    def __init__(self, *, stuck_after: float) -> None:
+        self.started = time.monotonic()  # the real clock: a stuck flight is stuck in real time
+        self.stuck_after = stuck_after
+        self.pid = os.getpid()
+        self.runner = threading.current_thread()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task[None] | None = None
+        self._landed = threading.Event()
+        self._token: AccessToken | None = None
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+
+    def __repr__(self) -> str:
+        state = "landed" if self._landed.is_set() else "in flight"
+        return f"<Flight {state}, {time.monotonic() - self.started:.1f} s, run by {self.runner.name}>"
+
+    @property
+    def landed(self) -> bool:
+        """Whether it has an outcome (a token, an error, or abandoned)."""
+        return self._landed.is_set()
+
+    def land(self, token: AccessToken | None = None, error: BaseException | None = None) -> None:
+        """Publish the outcome (both None: abandoned) and wake every waiter; only the first call counts."""
+        with self._lock:
+            if self._landed.is_set():
+                return
+            self._token, self._error = token, error
+            self._landed.set()
+            waiters, self._waiters = self._waiters, []
+        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+        for loop, future in waiters:
+            by_loop.setdefault(loop, []).append(future)
+        for loop, futures in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there any more
+                loop.call_soon_threadsafe(_wake, futures)
+
+    def hopeless(self) -> bool:
+        """Whether it can no longer land by itself: its runner is gone, or it is stuck."""
+        if self._landed.is_set():
+            return False
+        if self.pid != os.getpid():
+            return True  # the parent's (a fork without the at-fork reset)
+        if self.loop is not None:
+            if self.loop.is_closed() or (self.task is not None and self.task.done()):
+                return True
+        elif not self.runner.is_alive():
+            return True
+        return time.monotonic() - self.started > self.stuck_after
+
+    def outcome(self) -> AccessToken | None:
+        """The token it landed with; raises (a copy of) its error; None if it was abandoned."""
+        if self._error is not None:
+            raise copy.copy(self._error)  # each caller its own: tracebacks are per raise
+        return self._token
+
+    def wait(self) -> bool:
+        """Block until it lands (True) or is hopeless (False)."""
+        while not self._landed.wait(POLL_INTERVAL):
+            if self.hopeless():
+                return False
+        return True
+
+    async def wait_async(self) -> bool:
+        """Await until it lands (True) or is hopeless (False); cancelling the waiter cancels only the wait."""
+        import asyncio  # deferred: see the module docstring
+
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            if self._landed.is_set():
+                return True
+            self._waiters.append((loop, future))
+        try:
+            while True:
+                done, _ = await asyncio.wait({future}, timeout=POLL_INTERVAL)
+                if done:
+                    return True
+                if self.hopeless():
+                    return False
+        finally:
+            future.cancel()
+            with self._lock, contextlib.suppress(ValueError):
+                self._waiters.remove((loop, future))
+
+
+def _wake(futures: list[asyncio.Future[None]]) -> None:
+    for future in futures:
+        if not future.done():
+            future.set_result(None)
+
+
 class Slot:
     """What every provider of one (store, key) in this process shares.
 
-    ``lock`` serialises refreshes across threads; coroutines first queue on a per-event-loop
-    asyncio lock, so only one of them at a time waits for ``lock`` (in a worker thread, never
-    blocking the loop). ``attempts`` counts finished refresh attempts, so callers that waited
-    for one can reuse its outcome instead of repeating it.
+    ``mutex`` guards the fields below; it is held for a few statements, never across I/O or a
+    wait, so no caller can leave it held. ``flight`` is the refresh in progress, if any.
+    ``attempts`` counts finished token requests; ``failure``, ``consecutive_failures`` and
+    ``retry_at`` (monotonic) are the backoff after failed ones; ``forced_at`` is when a 401 last
+    forced a refresh; ``rejected`` the fingerprints of tokens the API rejected.
     """
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.mutex = threading.Lock()
         self.entry: Entry | None = None
+        self.flight: Flight | None = None
         self.attempts = 0
         self.failure: TokenError | None = None
         self.consecutive_failures = 0
         self.retry_at = float("-inf")
-        self.forced_at: float | None = None
+        self.forced_at: Reading | None = None
         self.rejected: collections.deque[str] = collections.deque(maxlen=8)
-        self._gates_lock = threading.Lock()
-        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
+        forksafe.reset_in_child(self)
 
-    def gate(self) -> asyncio.Lock:
-        """The asyncio lock of the running event loop."""
-        import asyncio  # deferred: see the module docstring
+    def after_fork_in_child(self) -> None:
+        """The parent's refresh has no runner here, and its mutex may have been held: start afresh."""
+        self.mutex = threading.Lock()
+        self.flight = None
 
-        loop = asyncio.get_running_loop()
-        gate = self._gates.get(loop)
-        if gate is None:
-            with self._gates_lock:  # loops in other threads may add theirs concurrently
-                gate = self._gates.setdefault(loop, asyncio.Lock())
-        return gate
-
-    @contextlib.asynccontextmanager
-    async def hold_async(self) -> AsyncIterator[None]:
-        """Hold ``lock`` from a coroutine without blocking the event loop."""
-        async with self.gate():
-            await _acquire_in_thread(self.lock)
-            try:
-                yield
-            finally:
-                self.lock.release()
+    def land(
+        self, flight: Flight, token: AccessToken | None = None, error: BaseException | None = None
+    ) -> None:
+        """``flight`` is over: no longer the slot's, and its waiters get the outcome."""
+        with self.mutex:
+            if self.flight is flight:
+                self.flight = None
+        flight.land(token, error)
 
 
-async def _acquire_in_thread(lock: threading.Lock) -> None:
-    """Acquire a threading lock from a coroutine; waits in a worker thread only when contended."""
-    if lock.acquire(blocking=False):
-        return
-    import asyncio  # deferred: see the module docstring
+class _Registry:
+    """The process-wide slots, by store and key (a store's slots go when the store is collected)."""
 
-    waiter = asyncio.ensure_future(asyncio.to_thread(lock.acquire))
-    try:
-        await asyncio.shield(waiter)
-    except asyncio.CancelledError:
-        # The thread may still get the lock after we were cancelled: give it back then.
-        waiter.add_done_callback(
-            lambda done: lock.release() if not done.cancelled() and done.result() else None
-        )
-        raise
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.slots: dict[int, dict[TokenKey, Slot]] = {}
+        forksafe.reset_in_child(self)
+
+    def after_fork_in_child(self) -> None:
+        self.lock = threading.Lock()
+
+    def slot_for(self, store: object, key: TokenKey) -> Slot:
+        store_id = id(store)
+        with self.lock:
+            slots = self.slots.get(store_id)
+            if slots is None:
+                slots = self.slots[store_id] = {}
+                with contextlib.suppress(TypeError):  # a store that cannot be weakly referenced lives forever
+                    # Without the lock: the collector may run this in a thread that holds it.
+                    weakref.finalize(store, self.slots.pop, store_id, None)
+            slot = slots.get(key)
+            if slot is None:
+                slot = slots[key] = Slot()
+            return slot
 
 
-_REGISTRY: dict[int, dict[TokenKey, Slot]] = {}
-_REGISTRY_LOCK = threading.Lock()
+_REGISTRY = _Registry()
 
 
 def slot_for(store: object, key: TokenKey) -> Slot:
     """The process-wide slot of ``key`` in ``store`` (created on first use)."""
-    store_id = id(store)
-    with _REGISTRY_LOCK:
-        slots = _REGISTRY.get(store_id)
-        if slots is None:
-            slots = _REGISTRY[store_id] = {}
-            with contextlib.suppress(TypeError):  # a store that cannot be weakly referenced lives forever
-                weakref.finalize(store, _REGISTRY.pop, store_id, None)
-        slot = slots.get(key)
-        if slot is None:
-            slot = slots[key] = Slot()
-        return slot
+    return _REGISTRY.slot_for(store, key)

@@ -1,4 +1,4 @@
-"""When a cached token is refreshed: a proactive window with jitter, a mandatory window, backoff."""
+"""When a cached token is refreshed: a proactive window with jitter, a mandatory window, backoff, bounds."""
 
 from __future__ import annotations
 
@@ -51,8 +51,16 @@ class RefreshPolicy:
     jitter: float = attrs.field(default=0.5, validator=_fraction)
     min_backoff: float = 1.0
     max_backoff: float = 300.0
+    """After a failed token request, the next one waits 1 s, then 2 s, 4 s, ... up to this."""
+    max_retry_after: float = 3600.0
+    """A ``Retry-After`` of the token endpoint is honoured up to this many seconds."""
     min_forced_refresh_interval: float = 300.0
     """After a 401 forced a new token, another 401 within this many seconds is raised, not refreshed."""
+    max_clock_skew: float = 300.0
+    """How much later than its lifetime allows a stored token may expire (hosts' clocks differ a little);
+    a token expiring further away was written under a wrong clock (or forged) and is not trusted."""
+    stuck_refresh_after: float = 300.0
+    """Callers waiting for a refresh that has run this long (a stuck store or server) start their own."""
     random: Callable[[], float] = attrs.field(default=random.random, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -60,6 +68,14 @@ class RefreshPolicy:
             raise ValueError("RefreshPolicy.mandatory_fraction must not exceed proactive_fraction")
         if not 0 < self.min_backoff <= self.max_backoff:
             raise ValueError("RefreshPolicy needs 0 < min_backoff <= max_backoff")
+        for name in (
+            "max_retry_after",
+            "min_forced_refresh_interval",
+            "max_clock_skew",
+            "stuck_refresh_after",
+        ):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"RefreshPolicy.{name} must be >= 0 seconds")
 
     def deadlines(self, *, expires_at: float, lifetime: float) -> Deadlines:
         """Deadlines of a token expiring at monotonic ``expires_at`` after a lifetime of ``lifetime``."""
@@ -71,6 +87,14 @@ class RefreshPolicy:
             expires_at=expires_at,
         )
 
-    def backoff(self, consecutive_failures: int) -> float:
-        """Seconds to wait before the next refresh attempt after ``consecutive_failures`` failures."""
-        return float(min(self.max_backoff, self.min_backoff * 2.0 ** max(0, consecutive_failures - 1)))
+    def backoff(self, consecutive_failures: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before the next token request after ``consecutive_failures`` failures.
+
+        ``retry_after`` (what the token endpoint asked for) lengthens the wait, up to ``max_retry_after``.
+        """
+        wait = float(
+            min(self.max_backoff, self.min_backoff * 2.0 ** min(64, max(0, consecutive_failures - 1)))
+        )
+        if retry_after is not None:
+            wait = max(wait, min(retry_after, self.max_retry_after))
+        return wait

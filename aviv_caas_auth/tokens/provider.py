@@ -5,12 +5,17 @@ fetch a token, write the store); a sync and an async driver perform that I/O. On
 differ, so both paths obey the same rules:
 
 * a token is reused until its proactive window; there one caller refreshes while the others keep
-  using it; in the mandatory window callers wait for the new token;
-* one refresh at a time per (store, key) in the process, and across processes through the
-  store's lock; callers that waited for a refresh take its outcome instead of repeating it;
-* a failed refresh keeps the current token while it is valid and backs off; only when no valid
-  token is left does the caller get the error;
-* a "new" token that expires no later than the current one is refused (refresh-loop guard).
+  using it; in the mandatory window callers wait for the new token. "Until" holds on both clocks
+  (see ``tokens.flight.Entry``): no token is used past its wall-clock expiry, nor longer than its
+  lifetime on the monotonic clock;
+* one refresh at a time per (store, key) in the process: a flight (``tokens.flight``) that callers
+  start or join, each waiting with its own deadline, and that no caller's timeout or cancellation
+  cancels; across processes, the store's lock;
+* a failed refresh keeps the current token while it is valid. With none left the error is
+  raised, and no new token request is made before the backoff (1 s doubling to 5 min, longer if
+  the token endpoint's ``Retry-After`` says so) has passed: meanwhile the same error is raised;
+* a "new" token that expires no later than the current one (on the monotonic clock) is refused
+  (refresh-loop guard); a stored token is trusted for its lifetime at most.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
+import threading
 from collections.abc import Generator, Mapping
 from typing import Any, Final, NamedTuple
 
@@ -25,7 +31,7 @@ import httpx
 
 from aviv_caas_auth._version import __version__
 from aviv_caas_auth.apis import DEFAULT_API, ApiVersion
-from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock
+from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock, elapsed_since, reading
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
 from aviv_caas_auth.errors import TokenError, TokenRefreshLoopError
@@ -33,9 +39,9 @@ from aviv_caas_auth.http.security import require_secure_url
 from aviv_caas_auth.http.user_agent import resolve_user_agent
 from aviv_caas_auth.stores.base import MEMORY_STORE, TokenStore
 from aviv_caas_auth.tokens.endpoint import build_token_request, parse_token_response, transport_failure
-from aviv_caas_auth.tokens.flight import Entry, Slot, slot_for
+from aviv_caas_auth.tokens.flight import Entry, Flight, Slot, slot_for
 from aviv_caas_auth.tokens.policy import RefreshPolicy
-from aviv_caas_auth.tokens.token import AccessToken, TokenKey, utc_iso
+from aviv_caas_auth.tokens.token import AccessToken, TokenKey, lifetime_problem, utc_iso, value_problem
 
 _log = logging.getLogger("aviv_caas_auth")
 
@@ -67,6 +73,19 @@ class _Fetch(NamedTuple):
 
 _Effect = _Load | _Save | _Fetch
 _Flow = Generator[_Effect, Any, AccessToken]
+
+
+class _Start(NamedTuple):
+    """Run this flight (a new one): the caller refreshes for everyone."""
+
+    flight: Flight
+
+
+class _Join(NamedTuple):
+    """Wait for this flight, already in progress."""
+
+    flight: Flight
+
 
 _FRESH, _ADVISORY, _MANDATORY, _MISSING = "fresh", "advisory", "mandatory", "missing"
 
@@ -123,15 +142,19 @@ class TokenProvider:
     def get_token(self) -> AccessToken:
         """A valid token: the cached one, or a new one when AVIV's reuse rules allow it."""
         entry = self._slot.entry
-        if entry is not None and self._clock.monotonic() < entry.deadlines.refresh_at:
-            return entry.token
+        if entry is not None:
+            refresh_at, clock = entry.deadlines.refresh_at, self._clock
+            if clock.monotonic() < refresh_at and clock.time() - entry.skew < refresh_at:
+                return entry.token
         return self._refresh_sync()
 
     async def aget_token(self) -> AccessToken:
-        """Async ``get_token``; never blocks the event loop."""
+        """Async ``get_token``; never blocks the event loop, and cancelling it cancels only the wait."""
         entry = self._slot.entry
-        if entry is not None and self._clock.monotonic() < entry.deadlines.refresh_at:
-            return entry.token
+        if entry is not None:
+            refresh_at, clock = entry.deadlines.refresh_at, self._clock
+            if clock.monotonic() < refresh_at and clock.time() - entry.skew < refresh_at:
+                return entry.token
         return await self._refresh_async()
 
     def invalidate(self, token: AccessToken) -> bool:
@@ -142,8 +165,7 @@ class TokenProvider:
         ``min_forced_refresh_interval``: fetching yet another one would not help (and would break
         AVIV's token-reuse rule), so the caller should surface the 401.
         """
-        with self._slot.lock:
-            allowed, forget = self._invalidate_locked(token)
+        allowed, forget = self._invalidate_now(token)
         if forget:
             try:
                 self.store.discard(self.key, token)
@@ -153,8 +175,7 @@ class TokenProvider:
 
     async def ainvalidate(self, token: AccessToken) -> bool:
         """Async ``invalidate``."""
-        async with self._slot.hold_async():
-            allowed, forget = self._invalidate_locked(token)
+        allowed, forget = self._invalidate_now(token)
         if forget:
             try:
                 await self.store.adiscard(self.key, token)
@@ -164,69 +185,149 @@ class TokenProvider:
 
     # -- shared logic -----------------------------------------------------------------------
 
-    def _state(self, entry: Entry | None, now: float) -> str:
-        if entry is None or now >= entry.deadlines.expires_at:
+    def _state(self, entry: Entry | None, monotonic: float, wall: float) -> str:
+        if entry is None:
             return _MISSING
-        if now >= entry.deadlines.mandatory_at:
+        now, deadlines = entry.now(monotonic, wall), entry.deadlines
+        if now >= deadlines.expires_at:
+            return _MISSING
+        if now >= deadlines.mandatory_at:
             return _MANDATORY
-        if now >= entry.deadlines.refresh_at:
+        if now >= deadlines.refresh_at:
             return _ADVISORY
         return _FRESH
 
-    def _without_lock(self) -> tuple[AccessToken | None, str, int]:
-        """Decide before locking: a token to return now, or the state that needs the lock."""
-        slot = self._slot
-        seen = slot.attempts
-        entry = slot.entry
-        now = self._clock.monotonic()
-        state = self._state(entry, now)
-        if entry is not None and (state == _FRESH or (state != _MISSING and now < slot.retry_at)):
-            return entry.token, state, seen  # fresh after all, or backing off after a failed refresh
-        return None, state, seen
+    def _decide(self, *, coroutine: bool) -> AccessToken | _Start | _Join:
+        """What this caller does now: use a token, join the refresh in flight, or start one.
 
-    def _invalidate_locked(self, token: AccessToken) -> tuple[bool, bool]:
-        slot = self._slot
-        if slot.entry is None or slot.entry.token.value != token.value:
-            return True, False  # already replaced: the caller just takes the current token
-        now = self._clock.monotonic()
-        if slot.forced_at is not None and now - slot.forced_at < self._policy.min_forced_refresh_interval:
-            return False, False
-        slot.forced_at = now
-        slot.entry = None
-        slot.rejected.append(token.fingerprint)
+        Decided under the slot's mutex, so exactly one caller starts a flight. Raises (a copy of)
+        the last failure while backing off with no valid token.
+        """
+        stuck: list[Flight] = []
+        try:
+            with self._slot.mutex:
+                return self._decide_locked(coroutine, stuck)
+        finally:
+            for flight in stuck:  # logged once the mutex is released: it is never held across I/O
+                _log.warning(
+                    "dropping a token refresh that can no longer finish (%r); starting another", flight
+                )
+
+    def _decide_locked(self, coroutine: bool, stuck: list[Flight]) -> AccessToken | _Start | _Join:
+        slot, policy, clock = self._slot, self._policy, self._clock
+        entry, monotonic, wall = slot.entry, clock.monotonic(), clock.time()
+        state = self._state(entry, monotonic, wall)
+        if entry is not None and state == _FRESH:
+            return entry.token  # refreshed meanwhile
+        flight = slot.flight
+        if flight is not None and flight.hopeless():
+            stuck.append(flight)
+            slot.flight = flight = None
+        backing_off = monotonic < slot.retry_at
+        if entry is not None and state == _ADVISORY and (flight is not None or backing_off):
+            return entry.token  # someone refreshes, or the last attempt failed: keep the current token
+        if entry is not None and state == _MANDATORY and flight is None and backing_off:
+            return entry.token
+        if state == _MISSING and flight is None and backing_off and slot.failure is not None:
+            raise self._backing_off(slot, slot.failure, slot.retry_at - monotonic, wall)
+        if flight is not None:
+            if coroutine or flight.loop is None or flight.runner is not threading.current_thread():
+                return _Join(flight)
+            # A sync call in the thread whose event loop runs the flight: waiting would block the
+            # loop the flight needs. Refresh apart (a rare duplicate request beats a deadlock).
+            return _Start(Flight(stuck_after=policy.stuck_refresh_after))
+        flight = slot.flight = Flight(stuck_after=policy.stuck_refresh_after)
+        return _Start(flight)
+
+    def _backing_off(self, slot: Slot, failure: TokenError, remaining: float, wall: float) -> TokenError:
+        error = copy.copy(failure)
+        attempts = slot.consecutive_failures
+        error.__notes__ = [
+            *getattr(failure, "__notes__", ()),
+            f"aviv-caas: no new token request before {utc_iso(wall + remaining)} (in {remaining:.0f} s), "
+            f"backing off after {attempts} failed attempt{'s' if attempts != 1 else ''}; this error is "
+            "the last attempt's",
+        ]
+        return error
+
+    def _invalidate_now(self, token: AccessToken) -> tuple[bool, bool]:
+        slot, clock = self._slot, self._clock
+        with slot.mutex:
+            if slot.entry is None or slot.entry.token.value != token.value:
+                return True, False  # already replaced: the caller just takes the current token
+            forced_at = slot.forced_at
+            if (
+                forced_at is not None
+                and elapsed_since(clock, forced_at) < self._policy.min_forced_refresh_interval
+            ):
+                return False, False
+            slot.forced_at = reading(clock)
+            slot.entry = None
+            slot.retry_at = float("-inf")  # a rejected token is a new reason to ask: no earlier backoff
+            slot.rejected.append(token.fingerprint)
         _log.info("access token %s rejected by the API (401); %s", token.fingerprint, self.key.describe())
         return True, True
 
-    def _flow(self, seen: int) -> _Flow:
-        """Refresh under the locks: reuse what others did meanwhile, else the store, else fetch."""
-        slot, now = self._slot, self._clock.monotonic()
-        entry = slot.entry
-        state = self._state(entry, now)
-        if entry is not None and state == _FRESH:
-            return entry.token  # refreshed while we waited
-        valid = entry if state != _MISSING else None
-        if slot.attempts != seen and slot.failure is not None:
-            if valid is not None:  # an attempt failed while we waited: do not repeat it
-                return valid.token
-            raise copy.copy(slot.failure)
-        if valid is not None and now < slot.retry_at:
-            return valid.token
+    def _valid(self) -> Entry | None:
+        """The current entry if it is still valid."""
+        slot, clock = self._slot, self._clock
+        with slot.mutex:
+            entry = slot.entry
+            return entry if self._state(entry, clock.monotonic(), clock.time()) != _MISSING else None
+
+    def _flow(self) -> _Flow:
+        """Refresh (in a flight): reuse a token another process stored meanwhile, else fetch one."""
+        valid = self._valid()
         try:
             stored = yield _Load()
         except Exception as exc:  # noqa: BLE001 - a store failure must not fail the call
             _log.warning("could not read %s: %s", type(self.store).__name__, exc)
             stored = None
-        if isinstance(stored, AccessToken) and stored.fingerprint not in slot.rejected:
-            remaining = stored.expires_at - self._clock.time()
-            candidate = Entry(
-                stored, self._policy.deadlines(expires_at=now + remaining, lifetime=stored.expires_in)
-            )
-            if remaining > 0 and (valid is None or stored.expires_at > valid.token.expires_at):
-                slot.entry = valid = candidate
-                if self._state(candidate, now) == _FRESH:
+        if isinstance(stored, AccessToken):
+            adopted = self._adopt(stored, valid)
+            if adopted is not None:
+                valid = adopted
+                if self._state(adopted, self._clock.monotonic(), self._clock.time()) == _FRESH:
                     _log.debug("reusing the stored access token %s", stored.fingerprint)
                     return stored
         return (yield from self._fetch(valid))
+
+    def _adopt(self, stored: AccessToken, valid: Entry | None) -> Entry | None:
+        """``stored`` as the slot's entry, if it can be trusted and outlives ``valid``."""
+        slot, policy = self._slot, self._policy
+        if stored.fingerprint in slot.rejected or (valid is not None and stored.value == valid.token.value):
+            return None  # rejected by the API, or the very token in use (its deadlines stand)
+        monotonic, wall = self._clock.monotonic(), self._clock.time()
+        remaining = stored.expires_at - wall
+        problem = value_problem(stored.value) or lifetime_problem(stored.expires_in)
+        if problem is None and remaining > stored.expires_in + policy.max_clock_skew:
+            problem = (
+                f"it expires further away than its lifetime allows ({utc_iso(stored.expires_at)}, in "
+                f"{remaining:.0f} s, for a token of {stored.expires_in:g} s): written under a clock that "
+                "was ahead, or forged"
+            )
+        if problem is not None:
+            _log.warning(
+                "ignoring the stored access token %s in %s: %s; fetching a new one",
+                stored.fingerprint,
+                type(self.store).__name__,
+                problem,
+            )
+            return None
+        remaining = min(remaining, stored.expires_in)  # trusted for its lifetime at most
+        expires_at = monotonic + remaining
+        if remaining <= 0 or (valid is not None and expires_at <= valid.deadlines.expires_at):
+            return None
+        entry = Entry(stored, policy.deadlines(expires_at=expires_at, lifetime=stored.expires_in))
+        self._commit(entry)
+        return entry
+
+    def _commit(self, entry: Entry) -> None:
+        """Make ``entry`` the slot's token, unless a concurrent refresh left one that lasts longer."""
+        slot = self._slot
+        with slot.mutex:
+            if slot.entry is None or slot.entry.deadlines.expires_at <= entry.deadlines.expires_at:
+                slot.entry = entry
 
     def _fetch(self, valid: Entry | None) -> _Flow:
         slot, clock = self._slot, self._clock
@@ -235,26 +336,27 @@ class TokenProvider:
         try:
             response = yield _Fetch(request)
             token = parse_token_response(
-                response, key=self.key, secret=self._credentials.client_secret, sent_at=sent_wall
+                response, key=self.key, credentials=self._credentials, sent_at=sent_wall
             )
-            if valid is not None and token.expires_at <= valid.token.expires_at:
+            expires_at = sent_mono + token.expires_in
+            if valid is not None and expires_at <= valid.deadlines.expires_at:
                 raise TokenRefreshLoopError(
-                    f"the token endpoint returned a token expiring at {utc_iso(token.expires_at)}, no later "
-                    f"than the current one ({utc_iso(valid.token.expires_at)}); not replacing it "
-                    f"({self.key.describe()})"
+                    f"the token endpoint returned a token expiring in {token.expires_in:g} s, no later than "
+                    f"the current one (which has {valid.deadlines.expires_at - sent_mono:.0f} s left); not "
+                    f"replacing it ({self.key.describe()})"
                 )
         except TokenError as exc:
             return self._failed(exc, valid)
-        lifetime = token.expires_in
-        slot.entry = Entry(token, self._policy.deadlines(expires_at=sent_mono + lifetime, lifetime=lifetime))
-        slot.attempts += 1
-        slot.consecutive_failures, slot.failure, slot.retry_at = 0, None, float("-inf")
+        self._commit(Entry(token, self._policy.deadlines(expires_at=expires_at, lifetime=token.expires_in)))
+        with slot.mutex:
+            slot.attempts += 1
+            slot.consecutive_failures, slot.failure, slot.retry_at = 0, None, float("-inf")
         _log.info(
             "%s AVIV access token %s for %s; expires in %g s (at %s)",
             "refreshed" if valid is not None else "fetched",
             token.fingerprint,
             self.key.describe(),
-            lifetime,
+            token.expires_in,
             utc_iso(token.expires_at),
         )
         try:
@@ -265,12 +367,13 @@ class TokenProvider:
 
     def _failed(self, exc: TokenError, valid: Entry | None) -> AccessToken:
         slot = self._slot
-        slot.attempts += 1
-        slot.consecutive_failures += 1
-        slot.failure = exc
-        backoff = self._policy.backoff(slot.consecutive_failures)
-        slot.retry_at = self._clock.monotonic() + backoff
-        if valid is None:
+        with slot.mutex:
+            slot.attempts += 1
+            slot.consecutive_failures += 1
+            slot.failure = exc
+            backoff = self._policy.backoff(slot.consecutive_failures, getattr(exc, "retry_after", None))
+            slot.retry_at = self._clock.monotonic() + backoff
+        if valid is None or self._state(valid, self._clock.monotonic(), self._clock.time()) == _MISSING:
             raise exc
         _log.warning(
             "token refresh failed (%s); keeping the current token %s until %s, next attempt in %g s",
@@ -284,18 +387,20 @@ class TokenProvider:
     # -- sync I/O -----------------------------------------------------------------------------
 
     def _refresh_sync(self) -> AccessToken:
-        token, state, seen = self._without_lock()
-        if token is not None:
-            return token
-        lock = self._slot.lock
-        if state == _ADVISORY:
-            if not lock.acquire(blocking=False):  # another caller is refreshing: keep the current token
-                entry = self._slot.entry
-                if entry is not None:
-                    return entry.token
-                lock.acquire()
-        else:
-            lock.acquire()
+        while True:
+            step = self._decide(coroutine=False)
+            if isinstance(step, AccessToken):
+                return step
+            if isinstance(step, _Start):
+                return self._fly_sync(step.flight)
+            if step.flight.wait():
+                token = step.flight.outcome()
+                if token is not None:
+                    return token
+            # abandoned, or can no longer land: decide again (join another flight, or start one)
+
+    def _fly_sync(self, flight: Flight) -> AccessToken:
+        """Run ``flight`` in this thread; it lands whatever happens, so its waiters never hang."""
         try:
             with contextlib.ExitStack() as stack:
                 try:
@@ -304,9 +409,15 @@ class TokenProvider:
                     _log.warning(
                         "could not lock %s, refreshing without it: %s", type(self.store).__name__, exc
                     )
-                return self._drive_sync(self._flow(seen))
-        finally:
-            lock.release()
+                token = self._drive_sync(self._flow())
+        except Exception as exc:
+            self._slot.land(flight, error=exc)
+            raise
+        except BaseException:  # interrupted: the waiters start again
+            self._slot.land(flight)
+            raise
+        self._slot.land(flight, token)
+        return token
 
     def _drive_sync(self, flow: _Flow) -> AccessToken:
         reply: Any = None
@@ -339,32 +450,53 @@ class TokenProvider:
             with httpx.Client(**self._client_options) as client:
                 return client.send(request)
         except httpx.TransportError as exc:
-            raise transport_failure(exc, self.key) from exc
+            # The cause keeps its message, not its frames: httpcore's locals may hold the request body.
+            raise transport_failure(exc, self.key) from exc.with_traceback(None)
 
     # -- async I/O ----------------------------------------------------------------------------
 
     async def _refresh_async(self) -> AccessToken:
-        token, state, seen = self._without_lock()
-        if token is not None:
-            return token
-        slot = self._slot
-        if state == _ADVISORY and slot.lock.acquire(blocking=False):
-            try:
-                return await self._locked_async(seen)
-            finally:
-                slot.lock.release()
-        if state == _ADVISORY and slot.entry is not None:
-            return slot.entry.token  # another caller is refreshing: keep the current token
-        async with slot.hold_async():
-            return await self._locked_async(seen)
+        while True:
+            step = self._decide(coroutine=True)
+            if isinstance(step, AccessToken):
+                return step
+            flight = step.flight
+            if isinstance(step, _Start):
+                self._launch(flight)
+            if await flight.wait_async():  # the starter waits like everyone: its cancellation stops only that
+                token = flight.outcome()
+                if token is not None:
+                    return token
 
-    async def _locked_async(self, seen: int) -> AccessToken:
-        async with contextlib.AsyncExitStack() as stack:
-            try:
-                await stack.enter_async_context(self.store.alock(self.key))
-            except Exception as exc:  # noqa: BLE001 - go on without the cross-process lock
-                _log.warning("could not lock %s, refreshing without it: %s", type(self.store).__name__, exc)
-            return await self._drive_async(self._flow(seen))
+    def _launch(self, flight: Flight) -> None:
+        """Run ``flight`` as a task of the running event loop, owned by no caller."""
+        import asyncio  # deferred: asyncio is imported where a coroutine first needs it
+
+        loop = asyncio.get_running_loop()
+        flight.loop = loop
+        flight.task = loop.create_task(
+            self._fly_async(flight), name=f"aviv-caas token refresh {self.key.client_id}"
+        )
+        flight.task.add_done_callback(lambda _: self._slot.land(flight))  # cancelled before it ran: abandoned
+
+    async def _fly_async(self, flight: Flight) -> None:
+        """Async ``_fly_sync``: the task's outcome is the flight's, so the task itself never fails."""
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                try:
+                    await stack.enter_async_context(self.store.alock(self.key))
+                except Exception as exc:  # noqa: BLE001 - go on without the cross-process lock
+                    _log.warning(
+                        "could not lock %s, refreshing without it: %s", type(self.store).__name__, exc
+                    )
+                token = await self._drive_async(self._flow())
+        except Exception as exc:  # noqa: BLE001 - handed to the waiters
+            self._slot.land(flight, error=exc)
+        except BaseException:  # cancelled (its event loop is closing): the waiters start again
+            self._slot.land(flight)
+            raise
+        else:
+            self._slot.land(flight, token)
 
     async def _drive_async(self, flow: _Flow) -> AccessToken:
         reply: Any = None
@@ -397,4 +529,4 @@ class TokenProvider:
             async with httpx.AsyncClient(**self._client_options) as client:
                 return await client.send(request)
         except httpx.TransportError as exc:
-            raise transport_failure(exc, self.key) from exc
+            raise transport_failure(exc, self.key) from exc.with_traceback(None)

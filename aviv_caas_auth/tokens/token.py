@@ -1,19 +1,71 @@
-"""An access token and the key it is cached under."""
+"""An access token, what makes one usable, and the key it is cached under."""
 
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from datetime import UTC, datetime
+from typing import Final
 
 import attrs
 
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Endpoints
 
+MAX_LIFETIME: Final = 30 * 86400.0
+"""The longest token lifetime accepted, in seconds: 30 days, the most Auth0 (AVIV's token server)
+lets an API grant. AVIV grants 24 h; anything longer is a broken answer or record, not a token."""
+
+MAX_TOKEN_LENGTH: Final = 16 * 1024
+"""The longest token accepted, in characters: more than HTTP servers take in one header."""
+
+_NOT_HEADER_SAFE = re.compile(r"[^\x21-\x7e]")
+"""Anything but visible ASCII: control characters (CR, LF, NUL), spaces, non-ASCII letters."""
+
 
 def utc_iso(epoch_seconds: float) -> str:
-    """An epoch time as ISO 8601 UTC, for messages and logs."""
-    return datetime.fromtimestamp(epoch_seconds, UTC).isoformat(timespec="seconds")
+    """An epoch time as ISO 8601 UTC, for messages and logs (any float, even one past year 9999)."""
+    try:
+        return datetime.fromtimestamp(epoch_seconds, UTC).isoformat(timespec="seconds")
+    except (ValueError, OverflowError, OSError):
+        return f"{epoch_seconds:g} s after the epoch"
+
+
+def value_problem(value: object) -> str | None:
+    """Why ``value`` cannot be sent as ``Authorization: Bearer <value>``, or None. Never quotes the value."""
+    if not isinstance(value, str) or not value:
+        return "no access_token"
+    if len(value) > MAX_TOKEN_LENGTH:
+        return (
+            f"the access_token is {len(value)} characters long, longer than an HTTP header may carry "
+            f"({MAX_TOKEN_LENGTH})"
+        )
+    bad = _NOT_HEADER_SAFE.search(value)
+    if bad is not None:
+        char = bad.group()
+        kind = (
+            "a control character"
+            if ord(char) < 0x20 or ord(char) == 0x7F
+            else ("a space" if char == " " else "a character that is not ASCII")
+        )
+        return (
+            f"the access_token holds {kind} (U+{ord(char):04X} at position {bad.start()}), which no HTTP "
+            "header can carry"
+        )
+    return None
+
+
+def lifetime_problem(expires_in: float) -> str | None:
+    """Why ``expires_in`` (seconds) is not a usable token lifetime, or None."""
+    if math.isnan(expires_in) or expires_in <= 0:
+        return "expires_in is not a positive number of seconds"
+    if expires_in > MAX_LIFETIME:
+        return (
+            f"expires_in is {expires_in:g} s ({expires_in / 86400:,.0f} days), longer than any token lives "
+            f"(at most {MAX_LIFETIME:g} s, 30 days; AVIV grants 86400)"
+        )
+    return None
 
 
 @attrs.frozen(repr=False)
@@ -32,7 +84,7 @@ class AccessToken:
     @property
     def fingerprint(self) -> str:
         """A short one-way digest of the value, safe for logs and comparisons."""
-        return hashlib.sha256(self.value.encode()).hexdigest()[:12]
+        return hashlib.sha256(self.value.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
     @property
     def authorization(self) -> str:

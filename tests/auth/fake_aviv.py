@@ -95,7 +95,9 @@ class FakeAviv:
         )
 
 
-def json_response(status: int, body: Any, content_type: str = "application/json") -> Handler:
+def json_response(
+    status: int, body: Any, content_type: str = "application/json", headers: dict[str, str] | None = None
+) -> Handler:
     """A one-off token endpoint answer."""
     text = body if isinstance(body, str) else json.dumps(body)
-    return lambda _request: Response(text, status=status, content_type=content_type)
+    return lambda _request: Response(text, status=status, content_type=content_type, headers=headers)

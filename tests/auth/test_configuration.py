@@ -97,6 +97,22 @@ def test_plain_http_only_to_loopback(kwargs: dict[str, str], what: str) -> None:
         create_client(CaasCredentials("id", "secret", "agency"), user_agent=UA, **kwargs)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://name.localhost:8080",
+        "http://localhost.example.com",
+        "http://127.0.0.1.nip.io",
+        "http://[::ffff:8.8.8.8]",
+    ],
+)
+@pytest.mark.parametrize("what", ["base_url", "token_url"])
+def test_names_that_a_resolver_could_send_elsewhere_are_not_trusted(url: str, what: str) -> None:
+    # Only loopback addresses and "localhost" itself are trusted with plain http, never a name under it.
+    with pytest.raises(InsecureTransportError, match=what):
+        create_client(CaasCredentials("id", "secret", "agency"), user_agent=UA, **{what: url + "/x"})  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "127.0.0.2"])
 def test_loopback_http_is_accepted(host: str) -> None:
     create_client(

@@ -154,7 +154,11 @@ def test_raises_when_no_valid_token_is_left(
     with pytest.raises(TokenServerError):
         provider.get_token()
     assert aviv.token_count == 2
-    assert provider.get_token().value == aviv.issued[1]  # no valid token: the next call tries again
+    with pytest.raises(TokenServerError):  # backing off: the same error again, no request
+        provider.get_token()
+    assert aviv.token_count == 2
+    clock.advance(1.01)  # the first backoff is 1 s
+    assert provider.get_token().value == aviv.issued[1]  # then the next call tries again
 
 
 def test_waiters_share_a_failed_attempt(provider: TokenProvider, aviv: FakeAviv) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from typing import Any
 
@@ -17,11 +16,10 @@ from aviv_caas_auth import (
     TokenError,
     TokenServerError,
     TokenTimeoutError,
-    create_client,
 )
 from aviv_caas_client.api.classifieds import get_classifieds
 from tests.auth.fake_aviv import FakeAviv, json_response
-from tests.auth.helpers import UA, client_for, provider_for
+from tests.auth.helpers import client_for, provider_for, unreachable_client
 
 LEAKY_TOKEN = "tok-LEAKED-0123456789abcdef"
 
@@ -124,16 +122,7 @@ def test_timeout(aviv: FakeAviv, credentials: CaasCredentials, store: MemoryToke
 
 
 def test_connection_refused(credentials: CaasCredentials, store: MemoryTokenStore) -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    client = create_client(
-        credentials,
-        user_agent=UA,
-        base_url=f"http://127.0.0.1:{port}/caas/v3",
-        token_url=f"http://127.0.0.1:{port}/oauth/token",
-        token_store=store,
-    )
+    client, port = unreachable_client(credentials, token_store=store)
     with pytest.raises(TokenConnectionError) as caught:
         get_classifieds.sync(client=client)
     assert f"127.0.0.1:{port}" in str(caught.value)

@@ -1,5 +1,6 @@
-"""README: the sandbox Quickstarts run as written, the operations list matches the pinned specs, and the
-v3 -> v4 migration guide states what the report tool finds between the two documents."""
+"""README: the sandbox Quickstarts run as written, the operations list matches the pinned specs, objects are
+described as what they are, and the v3 -> v4 migration guide states what the report tool finds between the
+two documents."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ import sys
 
 import pytest
 
+from aviv_caas_auth.sandbox.samples import (
+    living_room_picture,
+    paris_apartment_for_sale,
+    paris_apartment_pictures,
+)
 from scripts import readme, spec_diff
 from scripts.paths import REPO_ROOT, api_versions
 from scripts.pin import SpecPin
@@ -40,7 +46,10 @@ def test_the_sandbox_quickstart_runs_as_written() -> None:
     published, *listed, report = result.stdout.splitlines()
     assert re.fullmatch(r"created [0-9a-f-]{36} CREATED", published)
     assert listed == ["ref-75011-0042"]
-    assert re.fullmatch(r"1 token request for \d+ API calls — compliant", report)
+    assert re.fullmatch(
+        r"1 token request for \d+ API calls — compliant \(strict, without the 1 h refresh grace: compliant\)",
+        report,
+    )
 
 
 def test_the_v4_sandbox_quickstart_runs_as_written() -> None:
@@ -51,7 +60,10 @@ def test_the_v4_sandbox_quickstart_runs_as_written() -> None:
     published, picture, report = result.stdout.splitlines()
     assert published == "created CREATED"
     assert re.fullmatch(r"CREATED https://media\.acme-agency\.fr/\S+/sejour\.jpg", picture)
-    assert re.fullmatch(r"1 token request for \d+ API calls — compliant", report)
+    assert re.fullmatch(
+        r"1 token request for \d+ API calls — compliant \(strict, without the 1 h refresh grace: compliant\)",
+        report,
+    )
 
 
 def test_the_operations_block_matches_the_pinned_specs() -> None:
@@ -114,3 +126,16 @@ def test_the_migration_guide_names_every_removed_operation_and_enum_change() -> 
         value = re.search(r'value "([^"]+)"', change.line())
         if value and change.section == "enums":
             assert f"`{value.group(1)}`" in guide, change.line()
+
+
+def test_the_sample_bodies_are_described_as_the_dicts_they_are() -> None:
+    text = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split())
+    sentence = re.search(
+        r"[^.]*`aviv_caas_auth\.sandbox\.samples\.paris_apartment_for_sale\(\)`[^.]*\.", text
+    )
+    assert sentence is not None
+    assert isinstance(paris_apartment_for_sale(), dict)
+    assert isinstance(living_room_picture(), dict)
+    assert isinstance(paris_apartment_pictures(), list)
+    assert "dict" in sentence.group(0)
+    assert "(an `AvivClassified`" not in sentence.group(0)

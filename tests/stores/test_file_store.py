@@ -57,6 +57,9 @@ def _broken_records(key: TokenKey, other: TokenKey) -> dict[str, bytes]:
         "not Bearer": json.dumps({**good, "token_type": "MAC"}).encode(),
         "unknown format": json.dumps({**good, "format": "something/else"}).encode(),
         "another key's record": encode(other, _planted_token()),
+        "expires_in of 31,700 years": json.dumps({**good, "expires_in": 1e12}).encode(),
+        "a token no header can carry": json.dumps({**good, "access_token": "tok\r\nX-Injected: 1"}).encode(),
+        "a non-ASCII token": json.dumps({**good, "access_token": "tok-\u20ac"}).encode(),
     }
 
 
@@ -73,6 +76,9 @@ def _broken_records(key: TokenKey, other: TokenKey) -> dict[str, bytes]:
         "not Bearer",
         "unknown format",
         "another key's record",
+        "expires_in of 31,700 years",
+        "a token no header can carry",
+        "a non-ASCII token",
     ],
 )
 def test_a_broken_file_is_ignored_with_a_warning_then_replaced(
@@ -144,6 +150,19 @@ def test_a_directory_open_to_others_is_refused_not_changed(tmp_path: Path) -> No
         FileTokenStore(shared)
     assert str(shared) in str(caught.value)
     assert stat.S_IMODE(shared.stat().st_mode) == 0o755  # refused, left as it was
+
+
+def test_a_shared_sticky_directory_is_refused_without_advice_to_change_it(tmp_path: Path) -> None:
+    shared = tmp_path / "tmp-like"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)  # like /tmp: everyone's, sticky
+    with pytest.raises(ConfigurationError) as caught:
+        FileTokenStore(shared)
+    message = str(caught.value)
+    assert "chmod" not in message  # never advise changing the mode of a directory others share
+    assert "shared" in message
+    assert "FileTokenStore()" in message  # the private default instead
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
 
 
 def test_a_directory_owned_by_another_user_is_refused(tmp_path: Path) -> None:

@@ -258,6 +258,17 @@ def test_own_clients_sync_only_and_async_only(
     assert "pass client=redis.Redis(...)" in caplog.text
 
 
+def test_a_url_or_a_wrong_client_is_refused_with_the_way_to_do_it() -> None:
+    with pytest.raises(ConfigurationError, match=r"RedisTokenStore.from_url\('redis://127.0.0.1:6379/0'\)"):
+        RedisTokenStore("redis://127.0.0.1:6379/0")  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="async_client="):
+        RedisTokenStore(client=redis.asyncio.Redis())  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="client="):
+        RedisTokenStore(async_client=redis.Redis())  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match=r"redis\.Redis"):
+        RedisTokenStore(client=42)  # type: ignore[arg-type]
+
+
 def test_configuration_errors_and_no_password_in_messages(caplog: pytest.LogCaptureFixture) -> None:
     with pytest.raises(ConfigurationError, match="needs a Redis client"):
         RedisTokenStore()

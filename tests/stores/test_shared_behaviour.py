@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from aviv_caas_auth import (
+    AccessToken,
     CaasCredentials,
     Clock,
     FileTokenStore,
@@ -29,7 +30,7 @@ from aviv_caas_auth import (
 from aviv_caas_client.api.classifieds import get_classifieds
 from aviv_caas_client.models import GetClassifiedsResponse200
 from tests.auth.fake_aviv import FakeAviv, json_response
-from tests.auth.helpers import client_for, provider_for
+from tests.auth.helpers import client_for, fork_during_refresh, provider_for
 from tests.stores.processes import run_worker, worker_spec
 
 DAY = 86400.0
@@ -119,6 +120,17 @@ def test_in_the_mandatory_window_another_process_waits_for_the_refresh(
     assert aviv.token_count == 2
 
 
+@pytest.mark.parametrize("child", ["sync", "async"])
+def test_a_child_forked_during_a_refresh_takes_the_token_its_parent_stores(
+    backend: Backend, aviv: FakeAviv, credentials: CaasCredentials, child: str
+) -> None:
+    """Celery prefork, gunicorn --preload: the child waits on the store's lock, not on its parent's refresh."""
+    provider = provider_for(aviv, credentials, token_store=backend.store())
+    value = fork_during_refresh(aviv, provider, parent="sync", child=child)
+    assert value == aviv.issued[0]  # the child re-read the token its parent wrote
+    assert aviv.token_count == 1
+
+
 def test_a_401_reaches_the_shared_store(
     backend: Backend, aviv: FakeAviv, credentials: CaasCredentials, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -166,3 +178,24 @@ def test_a_rejected_token_leaves_the_store_even_when_no_new_one_comes(
     assert token != rejected
     assert token == aviv.issued[-1]
     assert aviv.token_count == 3
+
+
+@pytest.mark.parametrize("ahead", [10 * 365 * DAY, 3 * DAY + 3600], ids=["10-years", "3-days-and-an-hour"])
+def test_a_stored_token_expiring_beyond_its_lifetime_is_not_trusted(
+    backend: Backend,
+    aviv: FakeAviv,
+    credentials: CaasCredentials,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+    ahead: float,
+) -> None:
+    """A record written under a clock far ahead (or forged) would be trusted until that date."""
+    store = backend.store(clock)
+    key = _key(aviv, credentials)
+    store.save(key, AccessToken("tok-planted", DAY, clock.time() + ahead))
+    caplog.set_level(logging.WARNING, logger="aviv_caas_auth")
+    token = provider_for(aviv, credentials, token_store=store, clock=clock).get_token()
+    assert token.value == aviv.issued[0]
+    assert aviv.token_count == 1
+    assert "expires further away than its lifetime" in caplog.text
+    assert backend.store(clock).load(key) == token  # replaced
