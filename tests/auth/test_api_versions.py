@@ -31,6 +31,8 @@ from aviv_caas_auth.sandbox import ManualClock, Sandbox
 from aviv_caas_auth.workflows.endpoints import endpoints_of
 from scripts.paths import ApiPaths, api_versions
 from scripts.pin import SpecPin
+from tests.sandbox.conftest import UA as SANDBOX_UA
+from tests.sandbox.conftest import version_client
 
 # The report's summary also states the strict figure (no refresh grace).
 STRICTLY = " (strict, without the 1 h refresh grace: compliant)"
@@ -112,19 +114,6 @@ def test_v3_and_v4_keys_differ_only_by_audience() -> None:
 # --- against the local sandbox: two audiences, two tokens, each reused -------------------------------
 
 
-def sandbox_client(sandbox: Sandbox, api: Any, **options: Any) -> Any:
-    c = sandbox.credentials
-    return create_client(
-        CaasCredentials(c.client_id, c.client_secret, c.intermediary_id),
-        api=api,
-        environment="sandbox",
-        user_agent=UA,
-        base_url=sandbox.base_url_for("sandbox", api=api),
-        token_url=sandbox.token_url,
-        **options,
-    )
-
-
 def issued_audiences(sandbox: Sandbox) -> list[str]:
     """The audience of every token request the sandbox answered with a token, in order."""
     issued = [
@@ -139,7 +128,7 @@ def test_ten_v3_calls_and_ten_v4_calls_make_exactly_two_token_requests() -> None
     """Issue 11: 10 calls on a v3 client and 10 on a v4 client, same credentials -> 2 token requests."""
     with Sandbox.start(clock=ManualClock()) as sandbox:
         store = MemoryTokenStore()
-        v3, v4 = (sandbox_client(sandbox, api, token_store=store) for api in ("v3", "v4"))
+        v3, v4 = (version_client(sandbox, api, token_store=store) for api in ("v3", "v4"))
         for client in (v3, v4):
             list_them = endpoints_of(client).module("get_classifieds")
             for _ in range(10):
@@ -160,7 +149,7 @@ def test_ten_v3_calls_and_ten_v4_calls_make_exactly_two_token_requests() -> None
 
 def test_async_clients_of_both_versions_share_nothing_but_the_rules() -> None:
     with Sandbox.start(clock=ManualClock()) as sandbox:
-        v3, v4 = (sandbox_client(sandbox, api) for api in ("v3", "v4"))
+        v3, v4 = (version_client(sandbox, api) for api in ("v3", "v4"))
 
         async def calls(client: Any) -> None:
             list_them = endpoints_of(client).module("get_classifieds")
@@ -180,23 +169,15 @@ def test_async_clients_of_both_versions_share_nothing_but_the_rules() -> None:
 def test_a_token_of_one_version_is_refused_by_the_other() -> None:
     """The sandbox checks tokens per audience, as AVIV does: a token is for one version."""
     with Sandbox.start(clock=ManualClock()) as sandbox:
-        tokens = {api: token_provider_of(sandbox_client(sandbox, api)).get_token().value for api in PACKAGES}
+        tokens = {api: token_provider_of(version_client(sandbox, api)).get_token().value for api in PACKAGES}
         for api, other in (("v3", "v4"), ("v4", "v3")):
-            answer = httpx.get(
-                sandbox.base_url_for("sandbox", api=api) + "/classifieds",
-                headers={
-                    "Authorization": f"Bearer {tokens[other]}",
-                    "User-Agent": "TestCRM/1.0 pytest/8 linux/6",
-                },
-            )
-            assert answer.status_code == 401
-            assert f"this token is for audience {base_urls(other)['sandbox']}" in answer.json()["detail"]
-            own = httpx.get(
-                sandbox.base_url_for("sandbox", api=api) + "/classifieds",
-                headers={
-                    "Authorization": f"Bearer {tokens[api]}",
-                    "User-Agent": "TestCRM/1.0 pytest/8 linux/6",
-                },
-            )
-            assert own.status_code == 200
+
+            def listed_with(token: str, api: str = api) -> httpx.Response:
+                headers = {"Authorization": f"Bearer {token}", "User-Agent": SANDBOX_UA}
+                return httpx.get(sandbox.base_url_for("sandbox", api=api) + "/classifieds", headers=headers)
+
+            refused = listed_with(tokens[other])
+            assert refused.status_code == 401
+            assert f"this token is for audience {base_urls(other)['sandbox']}" in refused.json()["detail"]
+            assert listed_with(tokens[api]).status_code == 200
         assert sandbox.internal_errors() == []

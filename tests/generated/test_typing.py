@@ -83,23 +83,26 @@ def error_lines(output: str, path: Path) -> dict[int, str]:
     return found
 
 
-def test_models_and_endpoints_type_check_and_misuse_is_caught(tmp_path: Path) -> None:
-    good = tmp_path / "uses_types.py"
-    bad = tmp_path / "misuses_types.py"
-    good.write_text(USES_TYPES, encoding="utf-8")
-    bad.write_text(MISUSES_TYPES, encoding="utf-8")
+def assert_uses_pass_and_misuses_fail(tmp_path: Path, uses: str, misuses: str) -> None:
+    """mypy --strict: no error in ``uses``; in ``misuses`` exactly the lines marked ``# E: <text>``, with that text."""
+    good = tmp_path / "uses.py"
+    bad = tmp_path / "misuses.py"
+    good.write_text(uses, encoding="utf-8")
+    bad.write_text(misuses, encoding="utf-8")
     result = run_mypy(tmp_path, good, bad, extra=("--strict",))
     output = result.stdout + result.stderr
     assert error_lines(output, good) == {}, output
     expected = {
-        number: line.split("# E: ")[1]
-        for number, line in enumerate(MISUSES_TYPES.splitlines(), start=1)
-        if "# E: " in line
+        number: line.split("# E: ")[1] for number, line in enumerate(misuses.splitlines(), start=1) if "# E: " in line
     }
     reported = error_lines(output, bad)
     assert sorted(reported) == sorted(expected), output
     for number, text in expected.items():
         assert text in reported[number], output
+
+
+def test_models_and_endpoints_type_check_and_misuse_is_caught(tmp_path: Path) -> None:
+    assert_uses_pass_and_misuses_fail(tmp_path, USES_TYPES, MISUSES_TYPES)
 
 
 def test_generated_models_package_and_endpoints_type_check(tmp_path: Path) -> None:

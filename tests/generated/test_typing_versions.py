@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.generated.test_typing import error_lines, run_mypy
+from tests.generated.test_typing import assert_uses_pass_and_misuses_fail
 
 USES_VERSIONS = '''\
 """create_client picks the generated package by api=; unwrap and the workflows follow the client."""
@@ -117,19 +117,4 @@ def no_such_choice(v4: aviv_caas_client_v4.AuthenticatedClient) -> None:
 
 
 def test_each_version_is_typed_and_mixing_them_is_caught(tmp_path: Path) -> None:
-    good = tmp_path / "uses_versions.py"
-    bad = tmp_path / "misuses_versions.py"
-    good.write_text(USES_VERSIONS, encoding="utf-8")
-    bad.write_text(MISUSES_VERSIONS, encoding="utf-8")
-    result = run_mypy(tmp_path, good, bad, extra=("--strict",))
-    output = result.stdout + result.stderr
-    assert error_lines(output, good) == {}, output
-    expected = {
-        number: line.split("# E: ")[1]
-        for number, line in enumerate(MISUSES_VERSIONS.splitlines(), start=1)
-        if "# E: " in line
-    }
-    reported = error_lines(output, bad)
-    assert sorted(reported) == sorted(expected), output
-    for number, text in expected.items():
-        assert text in reported[number], output
+    assert_uses_pass_and_misuses_fail(tmp_path, USES_VERSIONS, MISUSES_VERSIONS)

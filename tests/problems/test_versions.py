@@ -14,11 +14,9 @@ import httpx
 import pytest
 
 from aviv_caas_auth import (
-    CaasCredentials,
     DuplicatedClassifiedError,
     NotFoundError,
     ValidationError,
-    create_client,
     error_from_response,
     find_classified_id,
     find_classified_id_async,
@@ -28,6 +26,7 @@ from aviv_caas_auth.apis import PACKAGES
 from aviv_caas_auth.sandbox import ManualClock, Sandbox
 from aviv_caas_auth.sandbox.samples import paris_apartment_for_sale
 from aviv_caas_auth.workflows.endpoints import endpoints_of
+from tests.sandbox.conftest import version_client
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +34,6 @@ def sandbox() -> Any:
     with Sandbox.start(clock=ManualClock()) as started:
         yield started
         assert started.internal_errors() == []
-
-
-def client_for(sandbox: Sandbox, api: Any) -> Any:
-    c = sandbox.credentials
-    return create_client(
-        CaasCredentials(c.client_id, c.client_secret, c.intermediary_id),
-        api=api,
-        environment="sandbox",
-        user_agent="TestCRM/1.0",
-        base_url=sandbox.base_url_for("sandbox", api=api),
-        token_url=sandbox.token_url,
-    )
 
 
 def body(offerer_estate_id: str) -> dict[str, Any]:
@@ -57,7 +44,7 @@ def body(offerer_estate_id: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("api", list(PACKAGES))
 def test_duplicates_not_found_and_validation_are_typed_in_each_version(sandbox: Sandbox, api: Any) -> None:
-    client = client_for(sandbox, api)
+    client = version_client(sandbox, api)
     ops = endpoints_of(client)
     create, model = ops.module("create_classified"), ops.body_model("create_classified")
     reference = f"CRM-{api}-{uuid.uuid4().hex[:6]}"

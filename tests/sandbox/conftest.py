@@ -8,6 +8,8 @@ logged no internal error.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -103,6 +105,35 @@ def api(sandbox: Sandbox, token: str, base_url: str | None = None, **kwargs: Any
         headers={"Authorization": f"Bearer {token}", "User-Agent": UA},
         **kwargs,
     )
+
+
+def version_client(sandbox: Sandbox, api: Any, **options: Any) -> Any:
+    """``create_client(api=...)`` for the sandbox's "sandbox" environment of ``api``, with its demo credentials."""
+    from aviv_caas_auth import create_client
+
+    settings: dict[str, Any] = {"user_agent": "TestCRM/1.0", **options}
+    return create_client(
+        sandbox.credentials,
+        api=api,
+        environment="sandbox",
+        base_url=sandbox.base_url_for("sandbox", api=api),
+        token_url=sandbox.token_url,
+        **settings,
+    )
+
+
+def start_cli(*args: str) -> subprocess.Popen[str]:
+    """``python -m aviv_caas_auth.sandbox --port 0 ARGS`` in a child process (stop it with ``terminate``)."""
+    command = [sys.executable, "-m", "aviv_caas_auth.sandbox", "--port", "0", *args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def read_banner(process: Any) -> str:
+    """What the sandbox CLI printed up to "Press Ctrl+C" (its start-up banner)."""
+    lines: list[str] = []
+    while not lines or (lines[-1] and "Press Ctrl+C" not in lines[-1]):
+        lines.append(process.stdout.readline())
+    return "".join(lines)
 
 
 def apartment(offerer_estate_id: str = "CRM-PARIS-0001") -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pytest
 from aviv_caas_auth.sandbox import ManualClock, Sandbox, SandboxError, SystemClock
 from aviv_caas_auth.sandbox.exchanges import Exchange
 
-from .conftest import UA, api, create, fetch_token
+from .conftest import UA, api, create, fetch_token, read_banner, start_cli
 
 
 def test_context_manager_without_pytest_fixtures(checker):
@@ -65,17 +65,9 @@ def _exchange_of(response: httpx.Response, kind, operation_id=None) -> Exchange:
 
 
 def test_server_cli(checker):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "aviv_caas_auth.sandbox", "--port", "0", "--expires-in", "600", "--quiet"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_cli("--expires-in", "600", "--quiet")
     try:
-        lines = []
-        while not lines or (lines[-1] and "Press Ctrl+C" not in lines[-1]):
-            lines.append(process.stdout.readline())
-        banner = "".join(lines)
+        banner = read_banner(process)
         assert "Press Ctrl+C to stop." in banner, banner
         token_url = re.search(r"token URL:\s+(\S+)", banner).group(1)
         base_url = re.search(r"sandbox base URL:\s*(\S+)", banner).group(1)

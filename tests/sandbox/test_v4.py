@@ -6,8 +6,6 @@ Every answer is checked at teardown against the spec of the version it answered 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from typing import Any
 
 import httpx
@@ -21,7 +19,7 @@ from aviv_caas_client_v4.api.classifieds import create_classified, get_classifie
 from aviv_caas_client_v4.api.status import get_classified_statuses
 from aviv_caas_client_v4.models import AvivClassified, ClassifiedStatusInternal, GetClassifiedResponse200
 
-from .conftest import UA, api, fetch_token, token_request
+from .conftest import UA, api, fetch_token, read_banner, start_cli, token_request
 
 # The report's summary also states the strict figure (no refresh grace).
 STRICTLY = " (strict, without the 1 h refresh grace: compliant)"
@@ -217,17 +215,9 @@ def test_a_spec_whose_servers_are_not_marked_is_refused_clearly(spec: ApiSpec) -
 
 
 def test_the_cli_serves_v4_alone(checker: Any) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "aviv_caas_auth.sandbox", "--port", "0", "--api", "v4", "--quiet"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_cli("--api", "v4", "--quiet")
     try:
-        lines: list[str] = []
-        while not lines or (lines[-1] and "Press Ctrl+C" not in lines[-1]):
-            lines.append(process.stdout.readline())  # type: ignore[union-attr]
-        banner = "".join(lines)
+        banner = read_banner(process)
         assert "specs v4 4.0.2" in banner
         assert "v3 " not in banner
         assert "v4 sandbox base URL:" in banner

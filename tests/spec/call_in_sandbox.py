@@ -15,21 +15,15 @@ import logging
 import sys
 from typing import Any
 
-from aviv_caas_auth import create_client, unwrap
+from aviv_caas_auth import unwrap
 from aviv_caas_auth.apis import api_of_package
 from aviv_caas_auth.sandbox import Sandbox
+from tests.sandbox.conftest import version_client
 
 
 def sandbox_client(sandbox: Sandbox, user_agent: str, api: Any = "v3") -> Any:
     """A ``create_client(api=...)`` client for the sandbox's "sandbox" environment, with its demo credentials."""
-    return create_client(
-        sandbox.credentials,
-        api=api,
-        environment="sandbox",
-        user_agent=user_agent,
-        base_url=sandbox.base_url_for("sandbox", api=api),
-        token_url=sandbox.token_url,
-    )
+    return version_client(sandbox, api, user_agent=user_agent)
 
 
 def main(module_name: str) -> int:

@@ -13,17 +13,15 @@ from typing import Any
 import pytest
 
 from aviv_caas_auth import (
-    CaasCredentials,
     FileTokenStore,
     RedisTokenStore,
-    TokenStore,
-    create_client,
     token_provider_of,
     unwrap,
 )
 from aviv_caas_auth.apis import PACKAGES, base_urls
 from aviv_caas_auth.sandbox import ManualClock, Sandbox
 from aviv_caas_auth.workflows.endpoints import endpoints_of
+from tests.sandbox.conftest import version_client
 
 # The report's summary also states the strict figure (no refresh grace).
 STRICTLY = " (strict, without the 1 h refresh grace: compliant)"
@@ -38,25 +36,12 @@ def new_store(request: pytest.FixtureRequest, token_dir: Path) -> Any:
     return lambda: RedisTokenStore.from_url(url)
 
 
-def client_for(sandbox: Sandbox, api: Any, store: TokenStore) -> Any:
-    c = sandbox.credentials
-    return create_client(
-        CaasCredentials(c.client_id, c.client_secret, c.intermediary_id),
-        api=api,
-        environment="sandbox",
-        user_agent="TestCRM/1.0",
-        base_url=sandbox.base_url_for("sandbox", api=api),
-        token_url=sandbox.token_url,
-        token_store=store,
-    )
-
-
 def test_each_version_s_token_is_stored_under_its_own_key_and_reused_by_another_process(
     new_store: Any,
 ) -> None:
     with Sandbox.start(clock=ManualClock()) as sandbox:
         first = new_store()
-        clients = {api: client_for(sandbox, api, first) for api in PACKAGES}
+        clients = {api: version_client(sandbox, api, token_store=first) for api in PACKAGES}
         tokens = {api: token_provider_of(client).get_token() for api, client in clients.items()}
         assert tokens["v3"].value != tokens["v4"].value
         keys = {api: token_provider_of(client).key for api, client in clients.items()}
@@ -65,7 +50,7 @@ def test_each_version_s_token_is_stored_under_its_own_key_and_reused_by_another_
         second = new_store()  # another process, same backing
         for api in PACKAGES:
             assert second.load(keys[api]) == tokens[api]
-            client = client_for(sandbox, api, second)
+            client = version_client(sandbox, api, token_store=second)
             assert (
                 unwrap(endpoints_of(client).module("get_classifieds").sync_detailed(client=client)).items
                 == []
