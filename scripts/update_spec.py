@@ -203,8 +203,16 @@ def update_spec(new_path: Path, *, api: str = DEFAULT_API, allow_downgrade: bool
     shutil.rmtree(work, ignore_errors=True)
 
     readme = REPO_ROOT / "README.md"
-    if readme.is_file() and update_readme(readme, {api: prepared}):
-        print("update-spec: README.md's operations block rewritten from the new spec")
+    if readme.is_file():
+        try:
+            if update_readme(readme, {api: prepared}, {api: new_document}):
+                print("update-spec: README.md's generated blocks (operations, migration report) rewritten")
+        except SpecPinError as error:  # another version's document is not at hand: its pin check says why
+            update_readme(readme, {api: prepared}, migration=False)
+            print(
+                "update-spec: warning: README.md's operations list rewritten, but not its migration "
+                f"report: {error}\nRun `python -m scripts.readme` once every pinned document can be read."
+            )
 
     diff = code_diff(paths.previous_package, paths.generated_package)
     diff_file = paths.build_dir / f"generated-{stem}.diff"
