@@ -307,8 +307,8 @@ def refresh_other_versions(api: str) -> list[str]:
     return notes
 
 
-def rewrite_readme(api: str, prepared: dict[str, Any]) -> str:
-    """Rewrite README.md's operations block for the new spec; say what happened."""
+def rewrite_readme(api: str, prepared: dict[str, Any], document: dict[str, Any]) -> str:
+    """Rewrite README.md's generated blocks (operations, migration report) for the new spec; say what."""
     readme = REPO_ROOT / "README.md"
     if not readme.is_file():
         return ""
@@ -316,13 +316,20 @@ def rewrite_readme(api: str, prepared: dict[str, Any]) -> str:
         sys.path.insert(0, str(GENERATED_ROOT))
         importlib.invalidate_caches()
     try:
-        changed = update_readme(readme, {api: prepared})
+        try:
+            changed = update_readme(readme, {api: prepared}, {api: document})
+        except SpecPinError as error:  # another version's document is not at hand: its pin check says why
+            update_readme(readme, {api: prepared}, migration=False)
+            return (
+                f"note: README.md's operations list was rewritten, but not its migration report: {error}\n"
+                "Run `python -m scripts.readme` once every pinned document can be read."
+            )
     except (ReadmeError, OSError, ImportError) as error:
         return (
-            f"note: README.md's operations block was not rewritten ({error}); run `python -m scripts.readme` "
-            "once every version is generated (`make install`)."
+            f"note: README.md's generated blocks were not rewritten ({error}); run "
+            "`python -m scripts.readme` once every version is generated (`make install`)."
         )
-    return "README.md's operations block rewritten from the new spec" if changed else ""
+    return "README.md's generated blocks (operations, migration report) rewritten" if changed else ""
 
 
 def repin_only(pin: SpecPin, new_path: Path, new_data: bytes, usual_dir: str) -> int:
@@ -405,7 +412,7 @@ def update_spec(
     write_if_changed(report_file, report.encode())
     print(f"update-spec: report saved as {_shown(report_file)}")
     notes = refresh_other_versions(api)
-    readme = rewrite_readme(api, prepared)
+    readme = rewrite_readme(api, prepared, new_document)
     if readme:
         print(f"update-spec: {readme}")
     if had_package:

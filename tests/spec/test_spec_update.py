@@ -120,9 +120,11 @@ def updated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     new_spec.parent.mkdir()
     new_spec.write_text(json.dumps(update.document, indent=1), encoding="utf-8")
     run = UpdateRun(root, update, new_spec, subprocess.CompletedProcess([], 0), api)
-    pinned_doc, _ = run.pin.location()
+    # Every version's pinned document where the real checkout finds it (the README's migration report
+    # reads both); the copy has no ../shared beside it.
+    pinned = {pin_of(each).env_var: str(pin_of(each).location()[0]) for each in API_VERSIONS}
     command = [PYTHON, "-m", "scripts.update_spec", "--api", api, str(new_spec)]
-    result = run.run(*command, env={run.pin.env_var: str(pinned_doc)})
+    result = run.run(*command, env=pinned)
     return UpdateRun(root, update, new_spec, result, api)
 
 
@@ -254,7 +256,9 @@ def test_the_local_sandbox_serves_the_new_operation(updated: UpdateRun) -> None:
     assert answer["parsed"] == answer["body"]
     assert answer["body"]["items"]
     assert answer["internal_errors"] == []
-    (warning,) = answer["warnings"]
+    (warning,) = [
+        w for w in answer["warnings"] if f"of the {updated.api} spec {updated.update.new_version}" in w
+    ]
     assert f"{updated.update.operation_id} (GET {updated.update.path})" in warning
 
 
@@ -490,6 +494,8 @@ def test_the_readme_operations_block_follows_the_new_spec(updated: UpdateRun) ->
     assert f"#### CaaS {updated.api} (spec {updated.update.new_version})" in readme
     section = readme.split(f"#### CaaS {updated.api} (spec {updated.update.new_version})")[1].split("####")[0]
     assert f"`{updated.update.module.split('.', 2)[2]}`" in section
+    migration = readme.split("<!-- migration report:")[1].split("<!-- end of migration report -->")[0]
+    assert f"v{updated.update.new_version.split('.')[0]} {updated.update.new_version}" in migration
     others = [api for api in API_VERSIONS if api != updated.api]  # the other versions' lists are kept
     for api in others:
         assert f"#### CaaS {api} (spec {pin_of(api).version})" in readme
