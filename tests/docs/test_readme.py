@@ -134,7 +134,7 @@ def test_the_migration_report_follows_the_documents_it_is_given(tmp_path: pytest
     assert readme.update_readme(path, published={"v3": grown}) is True
     guide = path.read_text(encoding="utf-8").split(readme.MIGRATION_START)[1].split(readme.MIGRATION_END)[0]
     assert "from v3 3.99.0 to v4" in guide
-    assert "GET /portals (getPortals): endpoint removed" in guide
+    assert "GET /only-in-this-test (onlyInThisTest): endpoint removed" in guide
     assert readme.update_readme(path, published={"v3": grown}, check=True) is False
 
 
