@@ -128,8 +128,8 @@ def test_the_migration_report_follows_the_documents_it_is_given(tmp_path: pytest
     published = readme.load_documents()
     grown = json.loads(json.dumps(published["v3"]))
     grown["info"]["version"] = "3.99.0"
-    grown["paths"]["/portals"] = {
-        "get": {"operationId": "getPortals", "responses": {"200": {"description": "ok"}}}
+    grown["paths"]["/only-in-this-test"] = {
+        "get": {"operationId": "onlyInThisTest", "responses": {"200": {"description": "ok"}}}
     }
     assert readme.update_readme(path, published={"v3": grown}) is True
     guide = path.read_text(encoding="utf-8").split(readme.MIGRATION_START)[1].split(readme.MIGRATION_END)[0]
