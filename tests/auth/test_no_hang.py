@@ -14,7 +14,7 @@ import pytest
 
 from aviv_caas_auth import CaasCredentials, ManualClock, MemoryTokenStore, RefreshPolicy, TokenProvider
 from tests.auth.fake_aviv import FakeAviv
-from tests.auth.helpers import fork_during_refresh, provider_for
+from tests.auth.helpers import AsyncOnlyStore, fork_during_refresh, provider_for
 from tests.deadline import finishes, in_forked_child
 
 DAY = 86400.0
@@ -197,10 +197,32 @@ def test_sync_and_async_callers_share_one_refresh(aviv: FakeAviv, provider: Toke
     assert aviv.token_count == 1
 
 
-def test_a_sync_call_inside_the_event_loop_of_a_refresh_does_not_deadlock(
+def test_a_sync_call_inside_an_event_loop_waits_for_the_refresh_thread(
     aviv: FakeAviv, provider: TokenProvider
 ) -> None:
-    """Sync code called from a coroutine blocks the loop that runs the refresh: it must not wait for it."""
+    """Sync code called from a coroutine blocks its loop; the refresh runs in its own thread, so it lands."""
+    gate = _hold_token_requests(aviv)
+
+    async def main() -> tuple[str, str]:
+        refresh = asyncio.create_task(provider.aget_token())
+        await asyncio.to_thread(aviv.token_entered.wait, 10)
+        release = threading.Timer(1.0, gate.set)
+        release.start()
+        try:
+            blocking = provider.get_token().value  # blocks this loop, waiting for the refresh thread
+        finally:
+            release.join()
+        return blocking, (await refresh).value
+
+    assert finishes(lambda: asyncio.run(main())) == (aviv.issued[0], aviv.issued[0])
+    assert aviv.token_count == 1
+
+
+def test_a_sync_call_inside_the_event_loop_that_drives_a_refresh_does_not_deadlock(
+    aviv: FakeAviv, credentials: CaasCredentials
+) -> None:
+    """With async-only I/O the event loop drives the refresh: a sync call blocking it must not wait for it."""
+    provider = provider_for(aviv, credentials, token_store=AsyncOnlyStore())
     gate = _hold_token_requests(aviv)
 
     async def main() -> tuple[str, str]:
