@@ -316,16 +316,20 @@ class TokenProvider:
     def _adopt(self, stored: AccessToken, valid: Entry | None) -> Entry | None:
         """``stored`` as the slot's entry, if it can be trusted and outlives ``valid``."""
         slot, policy = self._slot, self._policy
-        if stored.fingerprint in slot.rejected or (valid is not None and stored.value == valid.token.value):
-            return None  # rejected by the API, or the very token in use (its deadlines stand)
+        own = slot.entry
+        if own is not None and stored.value == own.token.value:
+            self._note_wall_clock_moved_back(own)
+            return None  # the very token this process holds: its deadlines stand
+        if stored.fingerprint in slot.rejected:
+            return None  # rejected by the API
         monotonic, wall = self._clock.monotonic(), self._clock.time()
         remaining = stored.expires_at - wall
         problem = value_problem(stored.value) or lifetime_problem(stored.expires_in)
         if problem is None and remaining > stored.expires_in + policy.max_clock_skew:
             problem = (
                 f"it expires further away than its lifetime allows ({utc_iso(stored.expires_at)}, in "
-                f"{remaining:.0f} s, for a token of {stored.expires_in:g} s): written under a clock that "
-                "was ahead, or forged"
+                f"{remaining:.0f} s, for a token of {stored.expires_in:g} s): the record was written under "
+                "a clock far ahead of this host's, or forged"
             )
         if problem is not None:
             _log.warning(
@@ -342,6 +346,27 @@ class TokenProvider:
         entry = Entry(stored, policy.deadlines(expires_at=expires_at, lifetime=stored.expires_in))
         self._commit(entry)
         return entry
+
+    def _note_wall_clock_moved_back(self, entry: Entry) -> None:
+        """Say so, neutrally, when the wall clock moved back since ``entry``'s token was fetched.
+
+        Its expiry stands on the monotonic clock (the wall clock alone never extends a token), so
+        this changes nothing; but the token's wall-clock date now looks further away than its
+        lifetime, and whoever reads the log should know why.
+        """
+        monotonic = self._clock.monotonic()
+        back = monotonic - (self._clock.time() - entry.skew)
+        if back > self._policy.max_clock_skew:
+            left = entry.deadlines.expires_at - monotonic
+            _log.warning(
+                "the wall clock moved back by %.0f s (%.1f h) since access token %s was fetched; trusting "
+                "the monotonic clock, on which it %s (%s)",
+                back,
+                back / 3600,
+                entry.token.fingerprint,
+                f"expires in {left:.0f} s" if left > 0 else "has expired",
+                self.key.describe(),
+            )
 
     def _commit(self, entry: Entry) -> None:
         """Make ``entry`` the slot's token, unless a concurrent refresh left one that lasts longer."""
