@@ -31,12 +31,25 @@ def test_short_value_is_completed(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def test_forbidden_characters_are_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("platform.system", lambda: "Windows NT")
-    monkeypatch.setattr("platform.release", lambda: "10 build/19045")
-    value = resolve_user_agent("MyCRM/2.4.1", tool_version="0.1.0 dev")
-    assert value == "MyCRM/2.4.1 aviv-caas/0.1.0-dev Windows-NT/10-build-19045"
+@pytest.mark.parametrize(
+    ("system", "release", "version", "expected"),
+    [
+        ("Windows NT", "10 build/19045", "0.1.0 dev", "aviv-caas/0.1.0-dev Windows-NT/10-build-19045"),
+        # Not header-safe (review defect 4): the platform's strings are spelled in ASCII, never refused.
+        ("Windows\u00a0NT", "10.0-ñ\x00\x7f日本", "0.1.0+é", "aviv-caas/0.1.0+e Windows-NT/10.0-n"),
+        ("日本", "6.1", "0.1.0", "aviv-caas/0.1.0 unknown/6.1"),
+    ],
+    ids=["slash_and_spaces", "not_ascii_and_controls", "nothing_ascii"],
+)
+def test_forbidden_characters_are_replaced(
+    monkeypatch: pytest.MonkeyPatch, system: str, release: str, version: str, expected: str
+) -> None:
+    monkeypatch.setattr("platform.system", lambda: system)
+    monkeypatch.setattr("platform.release", lambda: release)
+    value = resolve_user_agent("MyCRM/2.4.1", tool_version=version)
+    assert value == f"MyCRM/2.4.1 {expected}"
     assert re.fullmatch(USER_AGENT_PATTERN, value)
+    value.encode("ascii")  # header-safe
 
 
 def test_empty_platform_parts(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,15 +132,3 @@ def test_refused_when_the_client_is_built(token_provider: bool) -> None:
         create_client(credentials, user_agent="LogicielImmobilière/3.2", **options)
     with pytest.raises(ConfigurationError, match=r"LogicielImmobiliere/3\.2"):
         TokenProvider(credentials, user_agent="LogicielImmobilière/3.2")
-
-
-def test_completed_parts_are_made_header_safe(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The platform's strings are not the caller's to fix: they are spelled in ASCII, never refused."""
-    monkeypatch.setattr("platform.system", lambda: "Windows\u00a0NT")
-    monkeypatch.setattr("platform.release", lambda: "10.0-ñ\x00\x7f日本")
-    value = resolve_user_agent("MyCRM/2.4.1", tool_version="0.1.0+é")
-    assert value == "MyCRM/2.4.1 aviv-caas/0.1.0+e Windows-NT/10.0-n"
-    assert re.fullmatch(USER_AGENT_PATTERN, value)
-    value.encode("ascii")  # header-safe
-    monkeypatch.setattr("platform.system", lambda: "日本")
-    assert resolve_user_agent("MyCRM/2.4.1", tool_version="0.1.0").endswith(" unknown/10.0-n")
