@@ -8,7 +8,6 @@ started it (a timed-out coroutine, an ``asyncio.run()`` that ended) and its toke
 async driver serves only providers that cannot do sync I/O (an async-only transport or store of
 the user's): there a coroutine's event loop drives the refresh, and it lasts as long as that loop runs.
 
-
 * a token is reused until its proactive window; there one caller refreshes while the others keep
   using it; in the mandatory window callers wait for the new token. "Until" holds on both clocks
   (see ``tokens.flight.Entry``): no token is used past its wall-clock expiry, nor longer than its
@@ -104,6 +103,11 @@ class TokenProvider:
     from ``create_client``) with the same credentials, audience, token URL and store shares one
     token. Use ``get_token()`` / ``await aget_token()`` when you need
     the token outside the generated client.
+
+    Refreshes run in a daemon thread of the library's, with sync I/O. A store whose sync methods
+    cannot work says so with ``supports_sync = False`` (``RedisTokenStore`` with only an asyncio
+    client does); with it, or with an async-only transport in ``httpx_args``, a refresh a
+    coroutine starts runs on that coroutine's event loop instead (see ``tokens.flight``).
     """
 
     def __init__(
@@ -430,7 +434,7 @@ class TokenProvider:
         )
         return valid.token
 
-    # -- sync I/O ----------------------------------------------------------------------------
+    # -- sync I/O -----------------------------------------------------------------------------
 
     def _refresh_sync(self) -> AccessToken:
         while True:
