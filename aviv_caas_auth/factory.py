@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import httpx
 
+from aviv_caas_auth._version import __version__
 from aviv_caas_auth.apis import DEFAULT_API, ApiVersion, generated_module, package_of
 from aviv_caas_auth.clock import Clock
 from aviv_caas_auth.credentials import CaasCredentials
@@ -17,6 +18,7 @@ from aviv_caas_auth.http.auth import CaasAuth
 from aviv_caas_auth.http.retry import DEFAULT_RETRY, RetryPolicy
 from aviv_caas_auth.http.security import require_secure_url
 from aviv_caas_auth.http.transport import CONNECTION_OPTIONS, transport_stack
+from aviv_caas_auth.http.user_agent import resolve_user_agent
 from aviv_caas_auth.stores.base import TokenStore
 from aviv_caas_auth.tokens.policy import RefreshPolicy
 from aviv_caas_auth.tokens.provider import DEFAULT_TIMEOUT, TokenProvider
@@ -159,10 +161,12 @@ def create_client(
             timeout=timeout,
             httpx_args=transport_stack(**stack, trace=False, typed_errors=False),
         )
-    elif token_provider.key.audience != endpoints.audience:
-        raise ConfigurationError(
-            f"token_provider is for audience {token_provider.key.audience}, not {endpoints.audience}"
-        )
+    else:
+        resolve_user_agent(user_agent, tool_version=__version__)  # refused here too, if it is unusable
+        if token_provider.key.audience != endpoints.audience:
+            raise ConfigurationError(
+                f"token_provider is for audience {token_provider.key.audience}, not {endpoints.audience}"
+            )
     client_class: type[AnyClient] = generated_module(package, "client").AuthenticatedClient
     return client_class(
         base_url=endpoints.base_url,

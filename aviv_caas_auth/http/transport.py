@@ -238,6 +238,25 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return transport_error(error, request, attempts.count if attempts is not None else 1)
 
 
+def sends_sync(transport: object) -> bool:
+    """Whether ``transport`` can send from sync code, e.g. a thread of the token provider's.
+
+    Not an async-only transport (``httpx.AsyncHTTPTransport``, whose pool belongs to event loops),
+    nor an ``httpx.MockTransport`` whose handler is a coroutine function; a ``CaasTransport`` can
+    when what it wraps can (or when it builds its own).
+    """
+    if isinstance(transport, CaasTransport):
+        return transport._given is None or sends_sync(transport._given)
+    if isinstance(transport, httpx.MockTransport):
+        import inspect  # deferred: only a MockTransport needs it, and it is slow to import
+
+        handler = transport.handler  # a function, a partial, or an object with an async __call__
+        return not (
+            inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(type(handler).__call__)
+        )
+    return isinstance(transport, httpx.BaseTransport)
+
+
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     """The running asyncio event loop; None under another async library (trio through anyio)."""
     import asyncio  # deferred: only async requests need it, and they run in an event loop already

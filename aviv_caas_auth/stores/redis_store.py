@@ -144,6 +144,15 @@ class RedisTokenStore:
     def __repr__(self) -> str:
         return f"RedisTokenStore({self._where}, namespace={self.namespace!r})"
 
+    @property
+    def supports_sync(self) -> bool:
+        """Whether the sync methods work (it has a sync client).
+
+        Token refreshes then run in a thread of the provider's; with only an asyncio client, they
+        run on the calling coroutine's event loop.
+        """
+        return self._client is not None
+
     def token_key(self, key: TokenKey) -> str:
         """The Redis key holding the token of ``key``."""
         return f"{self.namespace}:token:{key.digest}"

@@ -1,19 +1,27 @@
 """In-process coordination per (store, key): one refresh in flight, shared by every caller, owned by none.
 
-A refresh is a ``Flight``. The caller that finds none starts it: a thread runs it itself, a
-coroutine starts it as a task of its event loop. Every other caller *joins* it: it waits for the
-outcome with its own deadline (a sync caller until the flight lands; a coroutine until then, or
-until it is cancelled or times out). No lock is ever held across I/O or a wait, nor acquired on
-behalf of a caller that may vanish: a coroutine that times out only stops waiting, and the flight
-goes on for the others (the next caller joins it).
+A refresh is a ``Flight``. The caller that finds none starts it; every other caller *joins* it.
+Nobody runs it in their own stead: a library-owned daemon thread drives it, with sync I/O (the
+token request through the provider's sync HTTP stack, the store's sync methods). Callers only
+wait for the outcome, each with its own deadline: a thread blocks on it, a coroutine awaits a
+future the flight wakes through ``call_soon_threadsafe``, so the event loop is never blocked. No
+caller's timeout, cancellation, event loop or exit can stop a refresh that was sent: its answer
+lands and is adopted, and the next caller gets it. No lock is held across I/O or a wait.
+
+Only when the provider cannot do sync I/O (an async-only transport or token store of the user's,
+bound to event loops) does a coroutine start the flight as a task of its own event loop. Such a
+flight lives and dies with that loop: waiters elsewhere count it hopeless as soon as the loop is
+closed or is not running (``asyncio.run()`` ended, a loop left idle between
+``run_until_complete`` calls), drop it and start their own (see ``Flight.hopeless``).
 
 A flight always lands: with a token, an error, or "abandoned" when its runner went away without
-an outcome (a thread interrupted, an event loop closed under it, a forked child where it does not
-exist). Waiters also notice a runner that can no longer land (a dead thread, a closed loop) or a
-flight stuck past ``RefreshPolicy.stuck_refresh_after``, drop it, and the next caller starts anew.
+an outcome (an event loop closed under it, a forked child where it does not exist). Waiters also
+notice a runner that can no longer land, or a flight stuck past
+``RefreshPolicy.stuck_refresh_after``, drop it, and the next caller starts anew.
 
 After ``os.fork()`` the child forgets its parent's flights and replaces the locks (see
-``aviv_caas_auth.forksafe``); the cached token is kept: it is as valid in the child as in the parent.
+``aviv_caas_auth.forksafe``): the thread driving the parent's refresh does not exist in the child.
+The cached token is kept: it is as valid in the child as in the parent.
 
 ``asyncio`` is imported where a coroutine first needs it, not with this module: it costs more to
 import than the rest of ``aviv_caas_auth``, and a sync-only program never needs it.
@@ -23,11 +31,13 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import contextvars
 import copy
 import os
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aviv_caas_auth import forksafe
@@ -71,8 +81,9 @@ class Entry:
 class Flight:
     """One refresh in progress: a token, an error or nothing (abandoned) when it lands.
 
-    ``loop`` is the event loop running it (None: a thread runs it); ``runner`` the thread running
-    it or its loop. Thread-safe: it lands in one thread and is awaited from any other.
+    ``runner`` is the thread driving it (``drive_in_thread``), or the thread of ``loop``, the event
+    loop whose task drives it (None: a thread does). Thread-safe: it lands in one thread and is
+    awaited from any other.
     """
 
     def __init__(self, *, stuck_after: float) -> None:
@@ -112,14 +123,34 @@ class Flight:
             with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there any more
                 loop.call_soon_threadsafe(_wake, futures)
 
+    def drive_in_thread(self, run: Callable[[], None], *, name: str) -> bool:
+        """Run ``run`` (which lands this flight) in a new daemon thread, in a copy of the caller's context.
+
+        The thread belongs to the library: no caller's cancellation, event loop or exit stops it,
+        and as a daemon it never delays the interpreter's exit. False if no thread could be started
+        (the interpreter is shutting down, or the OS refuses): the caller drives it another way.
+        """
+        thread = threading.Thread(target=contextvars.copy_context().run, args=(run,), name=name, daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:
+            return False
+        self.runner = thread
+        return True
+
     def hopeless(self) -> bool:
-        """Whether it can no longer land by itself: its runner is gone, or it is stuck."""
+        """Whether it can no longer land by itself: its runner is gone, or it is stuck.
+
+        A flight driven by an event loop's task is hopeless as soon as that loop is closed or not
+        running: an idle loop drives nothing, and nobody may wait on a refresh that nothing drives.
+        (A loop that runs again later finishes its task, and its token is still adopted.)
+        """
         if self._landed.is_set():
             return False
         if self.pid != os.getpid():
             return True  # the parent's (a fork without the at-fork reset)
         if self.loop is not None:
-            if self.loop.is_closed() or (self.task is not None and self.task.done()):
+            if not self.loop.is_running() or (self.task is not None and self.task.done()):
                 return True
         elif not self.runner.is_alive():
             return True
@@ -128,7 +159,9 @@ class Flight:
     def outcome(self) -> AccessToken | None:
         """The token it landed with; raises (a copy of) its error; None if it was abandoned."""
         if self._error is not None:
-            raise copy.copy(self._error)  # each caller its own: tracebacks are per raise
+            error = copy.copy(self._error)  # each caller its own: tracebacks are per raise
+            error.__cause__ = self._error.__cause__
+            raise error
         return self._token
 
     def wait(self) -> bool:

@@ -2,15 +2,19 @@
 
 The refresh logic is written once, as a generator that yields the I/O it needs (read the store,
 fetch a token, write the store); a sync and an async driver perform that I/O. Only the drivers
-differ, so both paths obey the same rules:
+differ, so both paths obey the same rules. The sync driver runs in a library-owned daemon thread
+(``Flight.drive_in_thread``) for sync and async callers alike, so a refresh outlives whoever
+started it (a timed-out coroutine, an ``asyncio.run()`` that ended) and its token is adopted. The
+async driver serves only providers that cannot do sync I/O (an async-only transport or store of
+the user's): there a coroutine's event loop drives the refresh, and it lasts as long as that loop runs.
 
 * a token is reused until its proactive window; there one caller refreshes while the others keep
   using it; in the mandatory window callers wait for the new token. "Until" holds on both clocks
   (see ``tokens.flight.Entry``): no token is used past its wall-clock expiry, nor longer than its
   lifetime on the monotonic clock;
 * one refresh at a time per (store, key) in the process: a flight (``tokens.flight``) that callers
-  start or join, each waiting with its own deadline, and that no caller's timeout or cancellation
-  cancels; across processes, the store's lock;
+  start or join, each waiting with its own deadline, and that no caller's timeout, cancellation or
+  event loop cancels; across processes, the store's lock;
 * a failed refresh keeps the current token while it is valid. With none left the error is
   raised, and no new token request is made before the backoff (1 s doubling to 5 min, longer if
   the token endpoint's ``Retry-After`` says so) has passed: meanwhile the same error is raised;
@@ -36,6 +40,7 @@ from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
 from aviv_caas_auth.errors import TokenError, TokenRefreshLoopError
 from aviv_caas_auth.http.security import require_secure_url
+from aviv_caas_auth.http.transport import sends_sync
 from aviv_caas_auth.http.user_agent import resolve_user_agent
 from aviv_caas_auth.stores.base import MEMORY_STORE, TokenStore
 from aviv_caas_auth.tokens.endpoint import build_token_request, parse_token_response, transport_failure
@@ -98,6 +103,11 @@ class TokenProvider:
     from ``create_client``) with the same credentials, audience, token URL and store shares one
     token. Use ``get_token()`` / ``await aget_token()`` when you need
     the token outside the generated client.
+
+    Refreshes run in a daemon thread of the library's, with sync I/O. A store whose sync methods
+    cannot work says so with ``supports_sync = False`` (``RedisTokenStore`` with only an asyncio
+    client does); with it, or with an async-only transport in ``httpx_args``, a refresh a
+    coroutine starts runs on that coroutine's event loop instead (see ``tokens.flight``).
     """
 
     def __init__(
@@ -128,6 +138,11 @@ class TokenProvider:
         options = {k: v for k, v in (httpx_args or {}).items() if k in _TOKEN_HTTP_OPTIONS}
         self._client_options: dict[str, Any] = {"timeout": timeout, **options}
         self._slot: Slot = slot_for(self.store, self.key)
+        # Refreshes run in a thread with sync I/O, unless a transport or the store cannot do sync I/O.
+        transports = [options.get("transport"), *dict(options.get("mounts") or {}).values()]
+        self._threaded = getattr(self.store, "supports_sync", True) is not False and all(
+            sends_sync(transport) for transport in transports if transport is not None
+        )
 
     def __repr__(self) -> str:
         return f"TokenProvider({self.key.describe()}, store={type(self.store).__name__})"
@@ -140,7 +155,11 @@ class TokenProvider:
         return self._slot.attempts
 
     def get_token(self) -> AccessToken:
-        """A valid token: the cached one, or a new one when AVIV's reuse rules allow it."""
+        """A valid token: the cached one, or a new one when AVIV's reuse rules allow it.
+
+        Interrupting it (a signal, a soft time limit) stops only the wait: the refresh goes on in
+        its thread, and its token serves the next call.
+        """
         entry = self._slot.entry
         if entry is not None:
             refresh_at, clock = entry.deadlines.refresh_at, self._clock
@@ -149,7 +168,12 @@ class TokenProvider:
         return self._refresh_sync()
 
     async def aget_token(self) -> AccessToken:
-        """Async ``get_token``; never blocks the event loop, and cancelling it cancels only the wait."""
+        """Async ``get_token``; never blocks the event loop, and cancelling it cancels only the wait.
+
+        The refresh runs in a thread of the library's, not in this event loop: a call that times
+        out (``asyncio.wait_for``), or an ``asyncio.run()`` that ends, leaves it running, and its
+        token serves the next call.
+        """
         entry = self._slot.entry
         if entry is not None:
             refresh_at, clock = entry.deadlines.refresh_at, self._clock
@@ -233,8 +257,9 @@ class TokenProvider:
         if flight is not None:
             if coroutine or flight.loop is None or flight.runner is not threading.current_thread():
                 return _Join(flight)
-            # A sync call in the thread whose event loop runs the flight: waiting would block the
-            # loop the flight needs. Refresh apart (a rare duplicate request beats a deadlock).
+            # A sync call in the thread whose event loop drives the flight (an async-only transport
+            # or store): waiting would block the loop the flight needs. Refresh apart (a rare
+            # duplicate request beats a deadlock).
             return _Start(Flight(stuck_after=policy.stuck_refresh_after))
         flight = slot.flight = Flight(stuck_after=policy.stuck_refresh_after)
         return _Start(flight)
@@ -295,16 +320,20 @@ class TokenProvider:
     def _adopt(self, stored: AccessToken, valid: Entry | None) -> Entry | None:
         """``stored`` as the slot's entry, if it can be trusted and outlives ``valid``."""
         slot, policy = self._slot, self._policy
-        if stored.fingerprint in slot.rejected or (valid is not None and stored.value == valid.token.value):
-            return None  # rejected by the API, or the very token in use (its deadlines stand)
+        own = slot.entry
+        if own is not None and stored.value == own.token.value:
+            self._note_wall_clock_moved_back(own)
+            return None  # the very token this process holds: its deadlines stand
+        if stored.fingerprint in slot.rejected:
+            return None  # rejected by the API
         monotonic, wall = self._clock.monotonic(), self._clock.time()
         remaining = stored.expires_at - wall
         problem = value_problem(stored.value) or lifetime_problem(stored.expires_in)
         if problem is None and remaining > stored.expires_in + policy.max_clock_skew:
             problem = (
                 f"it expires further away than its lifetime allows ({utc_iso(stored.expires_at)}, in "
-                f"{remaining:.0f} s, for a token of {stored.expires_in:g} s): written under a clock that "
-                "was ahead, or forged"
+                f"{remaining:.0f} s, for a token of {stored.expires_in:g} s): the record was written under "
+                "a clock far ahead of this host's, or forged"
             )
         if problem is not None:
             _log.warning(
@@ -321,6 +350,27 @@ class TokenProvider:
         entry = Entry(stored, policy.deadlines(expires_at=expires_at, lifetime=stored.expires_in))
         self._commit(entry)
         return entry
+
+    def _note_wall_clock_moved_back(self, entry: Entry) -> None:
+        """Say so, neutrally, when the wall clock moved back since ``entry``'s token was fetched.
+
+        Its expiry stands on the monotonic clock (the wall clock alone never extends a token), so
+        this changes nothing; but the token's wall-clock date now looks further away than its
+        lifetime, and whoever reads the log should know why.
+        """
+        monotonic = self._clock.monotonic()
+        back = monotonic - (self._clock.time() - entry.skew)
+        if back > self._policy.max_clock_skew:
+            left = entry.deadlines.expires_at - monotonic
+            _log.warning(
+                "the wall clock moved back by %.0f s (%.1f h) since access token %s was fetched; trusting "
+                "the monotonic clock, on which it %s (%s)",
+                back,
+                back / 3600,
+                entry.token.fingerprint,
+                f"expires in {left:.0f} s" if left > 0 else "has expired",
+                self.key.describe(),
+            )
 
     def _commit(self, entry: Entry) -> None:
         """Make ``entry`` the slot's token, unless a concurrent refresh left one that lasts longer."""
@@ -391,16 +441,22 @@ class TokenProvider:
             step = self._decide(coroutine=False)
             if isinstance(step, AccessToken):
                 return step
-            if isinstance(step, _Start):
-                return self._fly_sync(step.flight)
-            if step.flight.wait():
+            if isinstance(step, _Start) and not self._in_thread(step.flight):
+                self._fly_sync(step.flight)  # no thread to be had (interpreter shutdown): this one
+            if step.flight.wait():  # the starter waits like everyone: its interruption stops only that
                 token = step.flight.outcome()
                 if token is not None:
                     return token
             # abandoned, or can no longer land: decide again (join another flight, or start one)
 
-    def _fly_sync(self, flight: Flight) -> AccessToken:
-        """Run ``flight`` in this thread; it lands whatever happens, so its waiters never hang."""
+    def _in_thread(self, flight: Flight) -> bool:
+        """Start ``_fly_sync(flight)`` in a daemon thread of its own; False if no thread could start."""
+        return flight.drive_in_thread(
+            lambda: self._fly_sync(flight), name=f"aviv-caas token refresh {self.key.client_id}"
+        )
+
+    def _fly_sync(self, flight: Flight) -> None:
+        """Refresh with sync I/O; ``flight`` lands whatever happens, so its waiters never hang."""
         try:
             with contextlib.ExitStack() as stack:
                 try:
@@ -410,14 +466,13 @@ class TokenProvider:
                         "could not lock %s, refreshing without it: %s", type(self.store).__name__, exc
                     )
                 token = self._drive_sync(self._flow())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - handed to the waiters
             self._slot.land(flight, error=exc)
-            raise
-        except BaseException:  # interrupted: the waiters start again
+        except BaseException:  # interrupted (in the caller's thread): the waiters start again
             self._slot.land(flight)
             raise
-        self._slot.land(flight, token)
-        return token
+        else:
+            self._slot.land(flight, token)
 
     def _drive_sync(self, flow: _Flow) -> AccessToken:
         reply: Any = None
@@ -461,15 +516,15 @@ class TokenProvider:
             if isinstance(step, AccessToken):
                 return step
             flight = step.flight
-            if isinstance(step, _Start):
-                self._launch(flight)
+            if isinstance(step, _Start) and not (self._threaded and self._in_thread(flight)):
+                self._launch(flight)  # async-only I/O (or no thread to be had): this event loop drives it
             if await flight.wait_async():  # the starter waits like everyone: its cancellation stops only that
                 token = flight.outcome()
                 if token is not None:
                     return token
 
     def _launch(self, flight: Flight) -> None:
-        """Run ``flight`` as a task of the running event loop, owned by no caller."""
+        """Run ``flight`` as a task of the running event loop, owned by no caller (async-only I/O)."""
         import asyncio  # deferred: asyncio is imported where a coroutine first needs it
 
         loop = asyncio.get_running_loop()

@@ -17,6 +17,13 @@ MAX_LIFETIME: Final = 30 * 86400.0
 """The longest token lifetime accepted, in seconds: 30 days, the most Auth0 (AVIV's token server)
 lets an API grant. AVIV grants 24 h; anything longer is a broken answer or record, not a token."""
 
+MIN_LIFETIME: Final = 60.0
+"""The shortest token lifetime accepted, in seconds. AVIV grants 86400; a token that lives less than
+a minute may expire before its own request has finished (the default timeouts allow 40 s), and
+would make the cache ask for a token on nearly every call: a broken answer, not a token. It is a
+floor, not a share of the lifetime, because the refresh windows already scale with the lifetime
+(a 60 s token still gets its proactive and mandatory windows)."""
+
 MAX_TOKEN_LENGTH: Final = 16 * 1024
 """The longest token accepted, in characters: more than HTTP servers take in one header."""
 
@@ -60,6 +67,11 @@ def lifetime_problem(expires_in: float) -> str | None:
     """Why ``expires_in`` (seconds) is not a usable token lifetime, or None."""
     if math.isnan(expires_in) or expires_in <= 0:
         return "expires_in is not a positive number of seconds"
+    if expires_in < MIN_LIFETIME:
+        return (
+            f"expires_in is {expires_in:g} s, shorter than any usable token lives (at least "
+            f"{MIN_LIFETIME:g} s; AVIV grants 86400)"
+        )
     if expires_in > MAX_LIFETIME:
         return (
             f"expires_in is {expires_in:g} s ({expires_in / 86400:,.0f} days), longer than any token lives "

@@ -5,12 +5,19 @@ import socket
 import threading
 from typing import Any
 
-from aviv_caas_auth import CaasCredentials, TokenProvider, create_client
+from aviv_caas_auth import CaasCredentials, MemoryTokenStore, TokenProvider, create_client
 from aviv_caas_client import AuthenticatedClient
 from tests.auth.fake_aviv import FakeAviv
 from tests.deadline import in_forked_child
 
 UA = "TestCRM/1.0.0"
+
+
+class AsyncOnlyStore(MemoryTokenStore):
+    """A store that declares its sync methods unusable, as a RedisTokenStore with only an asyncio client
+    does: a refresh a coroutine starts then runs on that coroutine's event loop, not in a thread."""
+
+    supports_sync = False
 
 
 def client_for(aviv: FakeAviv, credentials: CaasCredentials, **kwargs: Any) -> AuthenticatedClient:

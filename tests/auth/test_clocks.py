@@ -9,6 +9,7 @@ no longer than its lifetime, and the refresh-loop guard compares lifetimes, not 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
@@ -129,7 +130,11 @@ def test_the_401_guard_counts_time_asleep(
 
 
 def test_a_stored_token_is_not_trusted_beyond_its_lifetime(
-    provider: TokenProvider, store: MemoryTokenStore, clocks: TwoClocks, aviv: FakeAviv
+    provider: TokenProvider,
+    store: MemoryTokenStore,
+    clocks: TwoClocks,
+    aviv: FakeAviv,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # Written 23 h ago by a process whose clock then was 3 days ahead of today's (corrected) clock.
     planted = AccessToken(value="tok-planted", expires_in=DAY, expires_at=clocks.time() + 3 * DAY + HOUR)
@@ -137,6 +142,37 @@ def test_a_stored_token_is_not_trusted_beyond_its_lifetime(
     token = provider.get_token()
     assert token.value == aviv.issued[0]
     assert aviv.token_count == 1
+    assert "ignoring the stored access token" in caplog.text  # a record nobody here vouches for
+    assert "a clock far ahead of this host's, or forged" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "expiry"),
+    [(DAY + 10, "has expired"), (DAY - HOUR + 1, "expires in 3599 s")],
+    ids=["expired", "proactive_window"],
+)
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_wall_clock_set_back_is_logged_for_what_it_is(
+    provider: TokenProvider,
+    clocks: TwoClocks,
+    aviv: FakeAviv,
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
+    elapsed: float,
+    expiry: str,
+) -> None:
+    """An NTP correction or an administrator: this process's own token is not a suspect stored record."""
+    caplog.set_level(logging.INFO, logger="aviv_caas_auth")
+    first = _get(provider, mode)
+    clocks.set_wall_back(3 * DAY)
+    clocks.advance(elapsed)  # on the monotonic clock, the token is due for a refresh
+    second = _get(provider, mode)
+    assert second != first
+    assert aviv.token_count == 2
+    assert "the wall clock moved back by 259200 s (72.0 h) since access token" in caplog.text
+    assert f"trusting the monotonic clock, on which it {expiry}" in caplog.text
+    assert "forged" not in caplog.text
+    assert "ignoring" not in caplog.text
 
 
 def test_a_stored_token_from_a_clock_slightly_ahead_is_reused_for_its_lifetime_at_most(

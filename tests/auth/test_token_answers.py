@@ -21,7 +21,7 @@ from aviv_caas_auth import (
 from aviv_caas_client.api.classifieds import get_classifieds
 from aviv_caas_client.models import GetClassifiedsResponse200
 from tests.auth.fake_aviv import FakeAviv, json_response
-from tests.auth.helpers import client_for
+from tests.auth.helpers import client_for, provider_for
 
 SECRET_TOKEN = "tok-SECRET-0123456789abcdef"
 
@@ -33,6 +33,9 @@ ANSWERS = [
     ("lifetime_1e400", '{"access_token": "%s", "expires_in": 1e400}', "expires_in"),
     ("lifetime_31_days", '{"access_token": "%s", "expires_in": 2678400}', "expires_in"),
     ("lifetime_text_huge", '{"access_token": "%s", "expires_in": "1' + "0" * 400 + '"}', "expires_in"),
+    ("lifetime_1e_9", '{"access_token": "%s", "expires_in": 1e-9}', "shorter than any usable token"),
+    ("lifetime_1_ms", '{"access_token": "%s", "expires_in": 0.001}', "shorter than any usable token"),
+    ("lifetime_59_s", '{"access_token": "%s", "expires_in": 59.9}', "at least 60 s"),
     ("crlf", '{"access_token": "%s\\r\\nX-Injected: 1", "expires_in": 86400}', "header"),
     ("lf", '{"access_token": "%s\\n", "expires_in": 86400}', "header"),
     ("nul", '{"access_token": "%s\\u0000", "expires_in": 86400}', "header"),
@@ -87,6 +90,37 @@ def test_longest_accepted_lifetime_is_30_days(
     client = client_for(aviv, credentials, token_store=store)
     token = token_provider_of(client).get_token()
     assert token.expires_in == 30 * 86400
+
+
+def test_shortest_accepted_lifetime_is_60_s(
+    aviv: FakeAviv, credentials: CaasCredentials, store: MemoryTokenStore
+) -> None:
+    aviv.expires_in = 60
+    client = client_for(aviv, credentials, token_store=store)
+    token = token_provider_of(client).get_token()
+    assert token.expires_in == 60
+
+
+@pytest.mark.parametrize("expires_in", [1e-9, 0.001, 5])
+def test_a_too_short_lifetime_backs_off_instead_of_a_request_per_call(
+    aviv: FakeAviv,
+    credentials: CaasCredentials,
+    store: MemoryTokenStore,
+    clock: ManualClock,
+    expires_in: float,
+) -> None:
+    """The review: 20 calls made 20 token requests and handed out tokens already expired."""
+    aviv.expires_in = expires_in
+    provider = provider_for(aviv, credentials, token_store=store, clock=clock)
+    for _ in range(20):
+        with pytest.raises(MalformedTokenResponseError, match="expires_in"):
+            provider.get_token()
+    assert aviv.token_count == 1
+    assert store.load(provider.key) is None
+    clock.advance(2)  # past the first backoff: one more request, refused again
+    with pytest.raises(MalformedTokenResponseError):
+        asyncio.run(provider.aget_token())
+    assert aviv.token_count == 2
 
 
 @pytest.mark.parametrize("expires_at", [1e12, 1e300, float("inf"), -1e12])

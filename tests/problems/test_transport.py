@@ -6,6 +6,7 @@ import asyncio
 import logging
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from aviv_caas_auth import (
+    AccessToken,
     ApiConnectionError,
     CaasCredentials,
     ConfigurationError,
@@ -22,6 +24,7 @@ from aviv_caas_auth import (
     MemoryTokenStore,
     RetryPolicy,
     create_client,
+    token_provider_of,
     unwrap,
 )
 from aviv_caas_client import AuthenticatedClient
@@ -95,14 +98,18 @@ def test_the_callers_transport_is_wrapped_for_api_and_token_requests() -> None:
 
 
 def test_a_sync_only_transport_used_from_async_code_is_a_clear_error() -> None:
+    store = MemoryTokenStore()
     client = create_client(
         credentials(),
         user_agent=UA,
         base_url="http://127.0.0.1:9/caas/v3",
         token_url="http://127.0.0.1:9/oauth/token",
-        token_store=MemoryTokenStore(),
+        token_store=store,
         httpx_args={"transport": httpx.HTTPTransport()},
     )
+    # A cached token: token requests can go through a sync transport (the refresh runs in a thread).
+    token = AccessToken(value="tok-cached", expires_in=86400, expires_at=time.time() + 86400)
+    store.save(token_provider_of(client).key, token)
 
     async def main() -> None:
         try:

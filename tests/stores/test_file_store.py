@@ -58,6 +58,7 @@ def _broken_records(key: TokenKey, other: TokenKey) -> dict[str, bytes]:
         "unknown format": json.dumps({**good, "format": "something/else"}).encode(),
         "another key's record": encode(other, _planted_token()),
         "expires_in of 31,700 years": json.dumps({**good, "expires_in": 1e12}).encode(),
+        "expires_in of a millisecond": json.dumps({**good, "expires_in": 0.001}).encode(),
         "a token no header can carry": json.dumps({**good, "access_token": "tok\r\nX-Injected: 1"}).encode(),
         "a non-ASCII token": json.dumps({**good, "access_token": "tok-\u20ac"}).encode(),
     }
@@ -77,6 +78,7 @@ def _broken_records(key: TokenKey, other: TokenKey) -> dict[str, bytes]:
         "unknown format",
         "another key's record",
         "expires_in of 31,700 years",
+        "expires_in of a millisecond",
         "a token no header can carry",
         "a non-ASCII token",
     ],

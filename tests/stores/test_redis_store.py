@@ -249,6 +249,8 @@ def test_own_clients_sync_only_and_async_only(
     sync_only = RedisTokenStore(client=redis.Redis.from_url(redis_url))
     token = asyncio.run(provider_for(aviv, credentials, token_store=sync_only).aget_token())  # via threads
     async_only = RedisTokenStore(async_client=redis.asyncio.Redis.from_url(redis_url))
+    # Refreshes run in a thread with the sync client where there is one, else on the caller's loop.
+    assert (sync_only.supports_sync, async_only.supports_sync) == (True, False)
     assert asyncio.run(provider_for(aviv, credentials, token_store=async_only).aget_token()) == token
     assert aviv.token_count == 1
     # Sync use of an async-only store: the call succeeds unshared, and the log says what to pass.
