@@ -6,9 +6,12 @@
 #   make spec      check AVIV's documents against openapi/<api>/pin.toml and write the patched copies
 #   make generate  regenerate the clients (v3: generated/aviv_caas_client, v4: generated/aviv_caas_client_v4)
 #                  from the patched specs
-#   make update-spec CAAS_SPEC=/path/to/new.json [API=v3|v4]
+#   make update-spec CAAS_SPEC=/path/to/new.json [API=v3|v4] [ALLOW_SAME_VERSION=1] [ALLOW_DOWNGRADE=1]
 #                  adopt AVIV's new document: check it, print and save the API change report,
-#                  re-pin, regenerate (the previous package stays in build/<api>/previous/)
+#                  re-pin, regenerate (the previous package stays in build/<api>/previous/).
+#                  Needs only the venv: a wrong pin (this version's or another's) never stops it,
+#                  since it is how a pin is fixed. ALLOW_SAME_VERSION=1 adopts a document with the
+#                  pinned version but other content; ALLOW_DOWNGRADE=1 an older one.
 #   make lint      ruff + mypy --strict on the hand-written code and the generated clients
 #   make dist      sdist + wheel (hand-written and generated code) into build/dist
 #   make bench     print the performance figures of issue 7 (ratios to baselines measured in the same run);
@@ -32,6 +35,9 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 API ?=
 API_ARG = $(if $(API),--api $(API))
+is_set = $(filter 1 yes true,$(1))
+UPDATE_SPEC_ARGS = --api $(or $(API),v3) $(if $(call is_set,$(ALLOW_SAME_VERSION)),--allow-same-version) \
+	$(if $(call is_set,$(ALLOW_DOWNGRADE)),--allow-downgrade)
 
 ifneq ($(filter update-spec,$(MAKECMDGOALS)),)
 # In `make update-spec`, CAAS_SPEC names the NEW document; the pinned one keeps its usual location.
@@ -68,9 +74,10 @@ $(INSTALL_STAMP): $(DEPS_STAMP) pyproject.toml
 
 install: ensure-generated $(INSTALL_STAMP)
 
-update-spec: install
+# Not `install`: its generation checks every pin, and a wrong pin is what update-spec repairs.
+update-spec: $(DEPS_STAMP)
 	@test -n "$(NEW_SPEC)" || { echo "usage: make update-spec CAAS_SPEC=/path/to/new.json [API=v3]" >&2; exit 2; }
-	$(PY) -m scripts.update_spec --api $(or $(API),v3) "$(NEW_SPEC)"
+	$(PY) -m scripts.update_spec $(strip $(UPDATE_SPEC_ARGS)) "$(NEW_SPEC)"
 
 lint: install
 	$(BIN)/ruff check aviv_caas_auth scripts tests

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,11 +36,29 @@ def spec_env_vars(api: str) -> tuple[str, ...]:
     return (own, SPEC_ENV_VAR) if api == DEFAULT_API else (own,)
 
 
-def relative_to_repo(path: Path) -> str:
-    """``path`` as a pin's ``default_path``: repository-relative beside it (``../shared/``), else absolute."""
-    path = path.resolve()
-    relative = Path(os.path.relpath(path, REPO_ROOT))
-    return relative.as_posix() if relative.parts[:2] != ("..", "..") else str(path)
+def relative_to_repo(path: Path, root: Path = REPO_ROOT) -> str:
+    """``path`` as a pin's ``default_path``: relative to ``root`` inside it or beside it, else absolute.
+
+    Beside the checkout is one level up (``../shared/openapi/...``), where a clean clone in CI
+    finds it too. Symbolic links are kept as written (``../shared`` may be one), so long as the
+    relative path still names the same file.
+    """
+    written = Path(os.path.abspath(path))
+    for candidate in (written, written.resolve()):
+        relative = Path(os.path.relpath(candidate, root))
+        if relative.parts[:2] != ("..", "..") and (root / relative).resolve() == written.resolve():
+            return relative.as_posix()
+    return str(written.resolve())
+
+
+def _not_a_string(data: bytes, value: object) -> str:
+    """What ``info.version`` is when it is not a string, numbers as written (``3.10``, not 3.1)."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        written = json.loads(data, parse_float=str, parse_int=str)["info"]["version"]
+        return f"the number {written}"
+    return "an array" if isinstance(value, list) else "an object"
 
 
 def document_info(data: bytes, where: Path) -> Mapping[str, Any]:
@@ -49,8 +68,18 @@ def document_info(data: bytes, where: Path) -> Mapping[str, Any]:
     except (ValueError, UnicodeDecodeError) as error:
         raise SpecPinError(f"{where} is not a JSON document: {error}") from error
     info = document.get("info") if isinstance(document, dict) else None
-    if not isinstance(info, dict) or not isinstance(info.get("version"), str):
+    if not isinstance(info, dict) or "version" not in info:
         raise SpecPinError(f"{where} has no `info.version`: it is not an OpenAPI document")
+    version = info["version"]
+    if not isinstance(version, str):
+        got = _not_a_string(data, version)
+        quoted = (
+            json.dumps(got.removeprefix("the number ")) if isinstance(version, int | float) else '"3.1.4"'
+        )
+        raise SpecPinError(
+            f"{where}: info.version must be a string, got {got} (OpenAPI requires a string: write "
+            f'`"version": {quoted}`)'
+        )
     return info
 
 
@@ -67,16 +96,21 @@ class SpecPin:
 
     @classmethod
     def load(cls, api: str = DEFAULT_API) -> SpecPin:
-        """Read the pin file of ``api``."""
-        spec = tomllib.loads(ApiPaths(api).pin_file.read_text(encoding="utf-8"))["spec"]
-        return cls(
-            api=api,
-            title=spec["title"],
-            version=spec["version"],
-            sha256=spec["sha256"].lower(),
-            default_path=spec["default_path"],
-            source=spec["source"],
-        )
+        """Read the pin file of ``api`` (SpecPinError saying how to restore it when it is broken)."""
+        pin_file = ApiPaths(api).pin_file
+        try:
+            spec = tomllib.loads(pin_file.read_text(encoding="utf-8"))["spec"]
+            fields = {key: spec[key] for key in ("title", "version", "sha256", "default_path", "source")}
+            if not all(isinstance(value, str) for value in fields.values()):
+                raise TypeError("title, version, sha256, default_path and source must be strings")
+        except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+            name = pin_file.relative_to(REPO_ROOT).as_posix()
+            what = f"no {error}" if isinstance(error, KeyError) else str(error)
+            raise SpecPinError(
+                f"{name} cannot be read ({what}).\nfix: restore it (`git checkout -- {name}`); it needs a "
+                "[spec] table with title, version, sha256, default_path and source."
+            ) from error
+        return cls(api=api, **{**fields, "sha256": fields["sha256"].lower()})
 
     @property
     def pin_file(self) -> Path:
@@ -97,18 +131,23 @@ class SpecPin:
         """Where the document is expected, and which setting said so."""
         for name in spec_env_vars(self.api):
             if environ.get(name):
-                return Path(environ[name]).expanduser().resolve(), name
+                return Path(os.path.abspath(Path(environ[name]).expanduser())), name
         names = spec_env_vars(self.api)
         unset = f"neither {' nor '.join(names)} is set" if len(names) > 1 else f"{names[0]} is not set"
-        return (REPO_ROOT / self.default_path).resolve(), f"the default ({unset})"
+        return Path(os.path.abspath(REPO_ROOT / self.default_path)), f"the default ({unset})"
 
-    def update_command(self, document: Path | str) -> str:
-        """The ``make update-spec`` command that re-pins this version from ``document``."""
+    def update_command(self, document: Path | str, *, same_version: bool = False) -> str:
+        """The ``make update-spec`` command that re-pins this version from ``document``.
+
+        ``same_version``: the document claims the pinned version but has another sha256, which
+        update-spec only accepts when told (``ALLOW_SAME_VERSION=1``).
+        """
         version = "" if self.api == DEFAULT_API else f"API={self.api} "
-        return f"make update-spec {version}{SPEC_ENV_VAR}={document}"
+        allow = " ALLOW_SAME_VERSION=1" if same_version else ""
+        return f"make update-spec {version}{SPEC_ENV_VAR}={document}{allow}"
 
-    def read_verified(self, environ: Mapping[str, str] = os.environ) -> tuple[Path, bytes]:
-        """Return the document's path and bytes, or raise SpecPinError saying how to fix it."""
+    def read_matching(self, environ: Mapping[str, str] = os.environ) -> tuple[Path, bytes]:
+        """The path and bytes of the document if its sha256 is the pinned one, else SpecPinError."""
         path, origin = self.location(environ)
         expected = f"expected: {self.title} version {self.version}, sha256 {self.sha256}"
         how_to_point = (
@@ -119,17 +158,35 @@ class SpecPin:
         if not path.is_file():
             raise SpecPinError(
                 f"AVIV's OpenAPI document was not found at {path} (location from {origin}).\n"
-                f"{expected}\n{how_to_point}"
+                f"{expected}\n{how_to_point}\n"
+                f"To adopt another document instead: `{self.update_command('/path/to/new.json')}` "
+                f"re-pins {self.pin_name} from it, reports what changed and regenerates."
             )
         data = path.read_bytes()
         actual = hashlib.sha256(data).hexdigest()
         if actual != self.sha256:
+            try:
+                claimed: object = document_info(data, path).get("version")
+            except SpecPinError:
+                claimed = None
+            same = claimed == self.version
+            why = (
+                f"It says it is version {self.version}, the pinned version: either AVIV changed the "
+                f"document without bumping its version, or {self.pin_name}'s sha256 is wrong.\n"
+                if same
+                else ""
+            )
             raise SpecPinError(
                 f"The OpenAPI document at {path} (location from {origin}) is not the pinned one: "
-                f"its sha256 is {actual}.\n{expected}\n{how_to_point}\n"
-                f"If AVIV published a new version on purpose: `{self.update_command(path)}` "
+                f"its sha256 is {actual}.\n{expected}\n{how_to_point}\n{why}"
+                f"To adopt it on purpose: `{self.update_command(path, same_version=same)}` "
                 f"re-pins {self.pin_name} from it, reports what changed and regenerates."
             )
+        return path, data
+
+    def read_verified(self, environ: Mapping[str, str] = os.environ) -> tuple[Path, bytes]:
+        """Return the document's path and bytes, or raise SpecPinError saying how to fix it."""
+        path, data = self.read_matching(environ)
         info = document_info(data, path)
         if (info.get("version"), info.get("title")) != (self.version, self.title):
             raise SpecPinError(
@@ -162,9 +219,58 @@ class SpecPin:
             table[key] = getattr(self, key)
         fd, tmp = tempfile.mkstemp(dir=self.pin_file.parent, prefix=".pin.toml.")
         try:
+            os.chmod(tmp, stat.S_IMODE(self.pin_file.stat().st_mode))  # mkstemp's 0600 is not the file's mode
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(tomlkit.dumps(toml))
             os.replace(tmp, self.pin_file)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def portability_warning(self, usual_dir: str) -> str | None:
+        """Why CI and other machines may not find the document at ``default_path``, and what to do.
+
+        None when they will find it.
+
+        ``usual_dir`` is where the pinned documents live beside the checkout (``../shared/openapi``).
+        """
+        path = Path(self.default_path)
+        there = f"{usual_dir}/{path.name}"
+        fix = (
+            f"put the document beside the checkout, at {there} like the other pinned documents, and run "
+            f"`{self.update_command(there)}` (it only moves the pin); or set {self.env_var} to the "
+            "document's location in CI and on every machine"
+        )
+        if path.is_absolute():
+            return (
+                f"the document is outside the checkout, so the pin names it by its absolute path {path}: "
+                f"CI and other machines will not find it there.\nfix: {fix}."
+            )
+        if path.parts[0] != "..":
+            return (
+                f"the document is inside the checkout ({path}): it must never be committed, so CI and "
+                f"other clones will not have it.\nfix: {fix}."
+            )
+        if path.parent.as_posix() != usual_dir:
+            return (
+                f"the document is in {path.parent.as_posix()}/, not in {usual_dir}/ where the pinned "
+                f"documents live: CI and other machines will look for it at {path}.\nfix: copy it there "
+                f"on each of them, or {fix}."
+            )
+        return None
+
+
+def usual_document_dir(pins: Iterable[SpecPin], default: str = "../shared/openapi") -> str:
+    """Where pinned documents live beside the checkout: the folder of the first pin whose document is there.
+
+    (A pin that names a missing document only counts when none names an existing one.)
+    """
+    beside = [
+        Path(pin.default_path)
+        for pin in pins
+        if not Path(pin.default_path).is_absolute()
+        and Path(pin.default_path).parts[:1] == ("..",)
+        and ".." not in Path(pin.default_path).parts[1:]
+    ]
+    found = [path for path in beside if (REPO_ROOT / path).is_file()] or beside
+    return found[0].parent.as_posix() if found else default

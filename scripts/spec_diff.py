@@ -482,23 +482,35 @@ def render(
         old.get("info", {}).get("version", "?"),
         new.get("info", {}).get("version", "?"),
     )
-    counts = {level: sum(c.level == level for c in changes) for level in LEVELS}
     lines = [
         f"# API changes: {title} ({api}) {old_version} -> {new_version}",
         "",
         f"- before: version {old_version}, {old_source}",
         f"- after: version {new_version}, {new_source}",
-        f"- {len(changes)} change(s) for a client: {counts[BREAKING]} breaking, "
-        f"{counts[POTENTIALLY]} potentially breaking, {counts[NON_BREAKING]} non-breaking "
-        "(oasdiff's levels ERR, WARN, INFO and rule names)",
+        f"- {figures(changes)} (oasdiff's levels ERR, WARN, INFO and rule names)",
     ]
-    for section, heading in SECTIONS:
+    return "\n".join(lines + sections(changes, heading="##")) + "\n"
+
+
+def figures(changes: list[Change]) -> str:
+    """``37 change(s) for a client: 11 breaking, 14 potentially breaking, 12 non-breaking``."""
+    counts = {level: sum(c.level == level for c in changes) for level in LEVELS}
+    return (
+        f"{len(changes)} change(s) for a client: {counts[BREAKING]} breaking, "
+        f"{counts[POTENTIALLY]} potentially breaking, {counts[NON_BREAKING]} non-breaking"
+    )
+
+
+def sections(changes: list[Change], *, heading: str) -> list[str]:
+    """The report's sections (operations, schemas, enum values) as Markdown lines, ``heading`` their level."""
+    lines: list[str] = []
+    for section, title in SECTIONS:
         found = [c for c in changes if c.section == section]
-        lines += ["", f"## {heading} ({len(found)})", ""]
+        lines += ["", f"{heading} {title} ({len(found)})", ""]
         lines += [c.line() for c in sorted(found, key=lambda c: (LEVELS.index(c.level), c.subject))] or [
             "- none"
         ]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def api_label(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:

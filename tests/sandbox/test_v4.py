@@ -18,6 +18,7 @@ from aviv_caas_client_v4 import AuthenticatedClient
 from aviv_caas_client_v4.api.classifieds import create_classified, get_classified, update_classified
 from aviv_caas_client_v4.api.status import get_classified_statuses
 from aviv_caas_client_v4.models import AvivClassified, ClassifiedStatusInternal, GetClassifiedResponse200
+from scripts.pin import SpecPin
 
 from .conftest import UA, api, fetch_token, read_banner, start_cli, token_request
 
@@ -64,7 +65,7 @@ def test_v4_is_served_at_avivs_paths_with_its_audiences(caas_sandbox: Sandbox) -
     assert caas_sandbox.base_url.endswith("/sandbox/caas/v3")
     assert caas_sandbox.audience == base_urls("v3")["sandbox"]
     described = caas_sandbox.describe()
-    assert described["apis"]["v4"]["spec"] == "4.0.2"
+    assert described["apis"]["v4"]["spec"] == SpecPin.load("v4").version
     assert described["apis"]["v4"]["environments"]["sandbox"]["audience"] == base_urls("v4")["sandbox"]
     assert described["environments"] == described["apis"]["v3"]["environments"]
 
@@ -218,7 +219,7 @@ def test_the_cli_serves_v4_alone(checker: Any) -> None:
     process = start_cli("--api", "v4", "--quiet")
     try:
         banner = read_banner(process)
-        assert "specs v4 4.0.2" in banner
+        assert f"specs v4 {SpecPin.load('v4').version}" in banner
         assert "v3 " not in banner
         assert "v4 sandbox base URL:" in banner
         assert f"(audience {base_urls('v4')['sandbox']})" in banner

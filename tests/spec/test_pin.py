@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scripts.paths import REPO_ROOT, prepared_spec_path
-from scripts.pin import SpecPin
+from scripts.pin import SpecPin, SpecPinError, document_info, relative_to_repo
 from tests.spec.conftest import PIN, PYTHON, for_each_api, pin_of, prepared_spec, run, tree_snapshot
 
 
@@ -46,6 +46,8 @@ def test_missing_spec(tmp_path: Path, api: str) -> None:
     result = run(command, **{pin.env_var: str(missing)})
     message = assert_one_clear_error(result, missing, pin)
     assert "not found" in message
+    # or adopt another document: the command that works for this version (placeholder path)
+    assert f"`{pin.update_command('/path/to/new.json')}`" in message
     assert result.stdout == ""
     assert not build.exists()
 
@@ -64,6 +66,9 @@ def test_wrong_sha256(tmp_path: Path, api: str) -> None:
     update = "make update-spec CAAS_SPEC=" if api == "v3" else f"make update-spec API={api} CAAS_SPEC="
     assert update in message
     assert f"openapi/{api}/pin.toml" in message
+    # It claims the pinned version: update-spec only takes it when told, so the suggestion says so.
+    assert f"{update}{wrong} ALLOW_SAME_VERSION=1`" in message
+    assert "without bumping its version, or" in message
     assert not build.exists()
 
 
@@ -116,3 +121,38 @@ def test_make_spec_with_a_missing_spec_fails_before_writing(tmp_path: Path) -> N
     message = assert_one_clear_error(result, missing)
     assert "not found" in message
     assert tree_snapshot(build) == before
+
+
+@pytest.mark.parametrize(
+    ("info", "expected"),
+    [
+        ('{"version": 3.2}', "info.version must be a string, got the number 3.2"),
+        ('{"version": 3.10}', "info.version must be a string, got the number 3.10"),  # as written
+        ('{"version": true}', "info.version must be a string, got true"),
+        ('{"version": null}', "info.version must be a string, got null"),
+        ('{"title": "x"}', "has no `info.version`: it is not an OpenAPI document"),
+    ],
+)
+def test_info_version_problems_are_named(info: str, expected: str) -> None:
+    with pytest.raises(SpecPinError) as raised:
+        document_info(f'{{"openapi": "3.0.1", "info": {info}}}'.encode(), Path("doc.json"))
+    assert expected in str(raised.value)
+
+
+def test_a_document_beside_the_checkout_is_pinned_relative_even_through_a_symbolic_link(
+    tmp_path: Path,
+) -> None:
+    """``../shared`` may be a link (a worktree's, a machine's layout): the pin keeps the path as written."""
+    checkout, store = tmp_path / "work" / "checkout", tmp_path / "disk" / "store"
+    (store / "openapi").mkdir(parents=True)
+    checkout.mkdir(parents=True)
+    document = store / "openapi" / "aviv.json"
+    document.write_text("{}", encoding="utf-8")
+    (tmp_path / "work" / "shared").symlink_to(store)
+    beside = tmp_path / "work" / "shared" / "openapi" / "aviv.json"
+    assert relative_to_repo(beside, checkout) == "../shared/openapi/aviv.json"
+    assert relative_to_repo(checkout / ".." / "shared" / "openapi" / "aviv.json", checkout) == (
+        "../shared/openapi/aviv.json"
+    )
+    # Two levels up (here: the link's target itself) is not beside the checkout: absolute.
+    assert relative_to_repo(document, checkout) == str(document.resolve())

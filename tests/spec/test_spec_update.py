@@ -1,10 +1,12 @@
 """`make update-spec`, end to end, on AVIV's next minor version (synthetic, built from the pinned one).
 
-The pipeline runs in a temporary copy of the repository's pipeline (scripts/, openapi/,
-pyproject.toml and the generated package), so the real checkout's pin is never touched. One run
-is shared by the tests below: the change report, the re-pin, the regenerated code (and the
-previous package kept beside it), its typing, and the local sandbox serving the new operation
-with an answer the new client parses.
+The pipeline runs in a temporary copy of the repository's pipeline (scripts/, openapi/, the
+Makefile, pyproject.toml, the generated packages and their generation stamps, the venv linked),
+with AVIV's documents beside it where the pins say (``../shared/openapi/``), so the real
+checkout's pin is never touched. One run per API version is shared by the first tests: the change
+report, the re-pin, the regenerated code (and the previous package kept beside it), its typing,
+and the local sandbox serving the new operation with an answer the new client parses. Then what
+update-spec refuses (writing nothing), and how it repairs a wrong pin.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import copy
 import hashlib
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import tomllib
@@ -23,12 +27,13 @@ from typing import Any
 import pytest
 from openapi_python_client.strings import PythonIdentifier
 
-from scripts.paths import GENERATED_ROOT, REPO_ROOT, ApiPaths
+from scripts.paths import DEFAULT_BUILD_DIR, REPO_ROOT, ApiPaths
 from scripts.pin import SpecPin
-from tests.spec.conftest import API_VERSIONS, PIN, PYTHON, pin_of, raw_spec
+from tests.spec.conftest import API_VERSIONS, PIN, PYTHON, clean_env, pin_of, raw_spec, tree_digest
 from tests.spec.synthetic_update import SyntheticUpdate, synthetic_update
 
-PIPELINE = ("scripts", "openapi", "pyproject.toml", "README.md")
+PIPELINE = ("scripts", "openapi", "pyproject.toml", "README.md", "Makefile")
+BUILT = ("generate.stamp", "prepared.json")  # what tells `generate --if-changed` a package is up to date
 IGNORED = shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache")
 
 
@@ -56,24 +61,51 @@ class UpdateRun:
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """A command in the copy, with its freshly generated package first on the import path."""
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("CAAS_SPEC")}
+        environ = {k: v for k, v in clean_env().items() if not k.startswith("CAAS_SPEC")}
         environ["PYTHONPATH"] = str(self.root / "generated")
         return subprocess.run(
             args, cwd=self.root, capture_output=True, text=True, env={**environ, **(env or {})}, check=False
         )
 
+    def make(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`make ARGS` in the copy (its venv is this checkout's, already installed: never remade)."""
+        return self.run("make", "--no-print-directory", "-o", ".venv/.deps-installed", *args)
+
+    def pinned_document(self, api: str = "v3") -> Path:
+        """Where the copy's pin of ``api`` finds its document (beside the copy, as written)."""
+        return Path(os.path.abspath(self.root / pin_of(api).default_path))
+
+    def pin_text(self, api: str = "v3") -> str:
+        return (self.root / "openapi" / api / "pin.toml").read_text(encoding="utf-8")
+
+    def edit_pin(self, api: str, old: str, new: str) -> None:
+        """Break the copy's pin of ``api``: replace ``old`` (which must be there) by ``new``."""
+        text = self.pin_text(api)
+        assert old in text
+        (self.root / "openapi" / api / "pin.toml").write_text(text.replace(old, new), encoding="utf-8")
+
 
 def copy_pipeline(root: Path) -> None:
-    """What `make update-spec` reads and writes, copied from this checkout."""
+    """What `make update-spec` reads and writes, copied from this checkout; AVIV's documents beside it."""
     for name in PIPELINE:
         source = REPO_ROOT / name
         if source.is_dir():
             shutil.copytree(source, root / name, ignore=IGNORED)
         else:
             shutil.copy2(source, root / name)
-    for api in API_VERSIONS:  # every version's package (the README lists them all)
-        package = ApiPaths(api).package_name
-        shutil.copytree(GENERATED_ROOT / package, root / "generated" / package, ignore=IGNORED)
+    (root / ".venv").symlink_to(REPO_ROOT / ".venv")
+    for api in API_VERSIONS:  # every version's package (the README lists them all), up to date
+        paths = ApiPaths(api, DEFAULT_BUILD_DIR)
+        shutil.copytree(paths.generated_package, root / "generated" / paths.package_name, ignore=IGNORED)
+        (root / "build" / api).mkdir(parents=True)
+        for name in BUILT:
+            shutil.copy2(paths.build_dir / name, root / "build" / api / name)
+        pin = pin_of(api)  # the document where the pin expects it, as on a developer's machine and in CI
+        if not Path(pin.default_path).is_absolute():
+            beside = root / pin.default_path
+            beside.parent.mkdir(parents=True, exist_ok=True)
+            if not beside.exists():
+                beside.symlink_to(pin.location()[0])
 
 
 @pytest.fixture(scope="module", params=API_VERSIONS)
@@ -88,9 +120,11 @@ def updated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     new_spec.parent.mkdir()
     new_spec.write_text(json.dumps(update.document, indent=1), encoding="utf-8")
     run = UpdateRun(root, update, new_spec, subprocess.CompletedProcess([], 0), api)
-    pinned_doc, _ = run.pin.location()
+    # Every version's pinned document where the real checkout finds it (the README's migration report
+    # reads both); the copy has no ../shared beside it.
+    pinned = {pin_of(each).env_var: str(pin_of(each).location()[0]) for each in API_VERSIONS}
     command = [PYTHON, "-m", "scripts.update_spec", "--api", api, str(new_spec)]
-    result = run.run(*command, env={run.pin.env_var: str(pinned_doc)})
+    result = run.run(*command, env=pinned)
     return UpdateRun(root, update, new_spec, result, api)
 
 
@@ -110,7 +144,8 @@ def test_the_report_names_both_versions_and_every_change(updated: UpdateRun) -> 
     assert f'value "{update.portal_code}" added' in out
     assert f"{update.added_property}: property added (boolean, optional" in out
     assert f"{update.removed_property}: optional property removed" in out
-    saved = updated.build / f"api-changes-{update.old_version}-to-{update.new_version}.md"
+    sha = hashlib.sha256(updated.new_spec.read_bytes()).hexdigest()[:8]
+    saved = updated.build / f"api-changes-{update.old_version}-to-{update.new_version}-{sha}.md"
     assert saved.read_text(encoding="utf-8") in out
 
 
@@ -144,6 +179,9 @@ def test_the_pin_names_the_new_document(updated: UpdateRun) -> None:
     assert (updated.root / spec["default_path"]).resolve() == updated.new_spec.resolve()
     assert not Path(spec["default_path"]).is_absolute()  # beside the repository: relative, as for CI
     assert f"# The upstream {updated.api} document" in pin_file.read_text(encoding="utf-8")
+    # ../specs/ is not where the other documents are: CI will look for it there, and is told so
+    assert "WARNING: the document is in ../specs/, not in ../shared/openapi/" in updated.result.stdout
+    assert "WARNING: the pinned document could not be read" not in updated.result.stdout
 
 
 def test_plain_spec_and_generate_use_the_new_pin(updated: UpdateRun) -> None:
@@ -173,7 +211,8 @@ def test_the_new_code_is_generated_and_the_previous_kept(updated: UpdateRun) -> 
     assert attribute not in (updated.package / "models" / f"{parent_model}.py").read_text(encoding="utf-8")
     portals = (updated.package / "models" / "aviv_classified_portals_item.py").read_text(encoding="utf-8")
     assert f'"{update.portal_code}"' in portals
-    diff = updated.build / f"generated-{update.old_version}-to-{update.new_version}.diff"
+    sha = hashlib.sha256(updated.new_spec.read_bytes()).hexdigest()[:8]
+    diff = updated.build / f"generated-{update.old_version}-to-{update.new_version}-{sha}.diff"
     assert f"+++ b/api/{update.tag.lower()}/" in diff.read_text(encoding="utf-8")
     assert "generated code: " in updated.result.stdout
     embedded = json.loads((updated.package / "openapi.json").read_text(encoding="utf-8"))
@@ -217,7 +256,9 @@ def test_the_local_sandbox_serves_the_new_operation(updated: UpdateRun) -> None:
     assert answer["parsed"] == answer["body"]
     assert answer["body"]["items"]
     assert answer["internal_errors"] == []
-    (warning,) = answer["warnings"]
+    (warning,) = [
+        w for w in answer["warnings"] if f"of the {updated.api} spec {updated.update.new_version}" in w
+    ]
     assert f"{updated.update.operation_id} (GET {updated.update.path})" in warning
 
 
@@ -232,32 +273,28 @@ def pipeline_copy(tmp_path: Path) -> UpdateRun:
     return UpdateRun(root, update, tmp_path / "new.json", subprocess.CompletedProcess([], 0))
 
 
-def refused(run: UpdateRun, document: dict[str, Any], *args: str) -> str:
-    """Run update_spec on ``document``; assert it failed without writing anything; return stderr."""
-    run.new_spec.write_text(json.dumps(document), encoding="utf-8")
-    pin_before = (run.root / "openapi" / "v3" / "pin.toml").read_bytes()
-    package_before = sorted(p.name for p in run.package.iterdir())
-    result = run.run(
-        PYTHON,
-        "-m",
-        "scripts.update_spec",
-        *args,
-        str(run.new_spec),
-        env={"CAAS_SPEC": str(PIN.location()[0])},
-    )
+def refused(run: UpdateRun, document: dict[str, Any] | str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run update_spec on ``document``; assert it failed without writing anything; return the result."""
+    text = document if isinstance(document, str) else json.dumps(document)
+    run.new_spec.write_text(text, encoding="utf-8")
+    pin_before = run.pin_text()
+    package_before, build_before = tree_digest(run.package), tree_digest(run.build)
+    result = run.run(PYTHON, "-m", "scripts.update_spec", *args, str(run.new_spec))
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert "nothing was re-pinned or regenerated" in result.stderr
-    assert (run.root / "openapi" / "v3" / "pin.toml").read_bytes() == pin_before
-    assert sorted(p.name for p in run.package.iterdir()) == package_before
-    assert not (run.build / "previous").exists()
-    return result.stderr
+    assert run.pin_text() == pin_before
+    assert tree_digest(run.package) == package_before
+    # no staging folder, previous package, report or diff for a document that was not adopted
+    assert tree_digest(run.build) == build_before
+    assert sorted(p.name for p in run.build.iterdir()) == sorted(BUILT)
+    return result
 
 
 def test_a_document_of_another_major_version_is_refused(pipeline_copy: UpdateRun) -> None:
     document = copy.deepcopy(pipeline_copy.update.document)
     document["info"]["version"] = "4.0.2"
-    assert "is version 4.0.2, not a v3 document" in refused(pipeline_copy, document)
+    assert "is version 4.0.2, not a v3 document" in refused(pipeline_copy, document).stderr
 
 
 def test_an_older_document_is_refused_unless_asked(pipeline_copy: UpdateRun) -> None:
@@ -265,7 +302,9 @@ def test_an_older_document_is_refused_unless_asked(pipeline_copy: UpdateRun) -> 
     major, minor, patch = (int(part) for part in PIN.version.split("."))
     assert minor or patch, "a pinned x.0.0 has no older version of the same major to fake"
     document["info"]["version"] = f"{major}.{minor}.{patch - 1}" if patch else f"{major}.{minor - 1}.99"
-    assert "older than the pinned" in refused(pipeline_copy, document)
+    message = refused(pipeline_copy, document).stderr
+    assert "older than the pinned" in message
+    assert "ALLOW_DOWNGRADE=1" in message
 
 
 def test_a_document_the_overlay_no_longer_fits_is_refused_listing_every_problem(
@@ -275,31 +314,178 @@ def test_a_document_the_overlay_no_longer_fits_is_refused_listing_every_problem(
     schemas = document["components"]["schemas"]
     schemas["ProblemDetails"] = schemas.pop("ErrorResponse")  # an upstream rename
     del schemas["PriceCommon"]["additionalProperties"]  # and a fix AVIV made itself
-    message = refused(pipeline_copy, document)
+    message = refused(pipeline_copy, document).stderr
     assert "2 problem(s) applying openapi/v3/overlay.yaml" in message
     assert "$.components.schemas.ErrorResponse" in message
     assert "PriceCommon.additionalProperties" in message
 
 
 def test_a_document_that_is_not_openapi_is_refused(pipeline_copy: UpdateRun) -> None:
-    assert "no `info.version`" in refused(pipeline_copy, {"hello": "world"})
+    assert "no `info.version`" in refused(pipeline_copy, {"hello": "world"}).stderr
 
 
-def test_a_pin_whose_version_is_not_its_document_s_is_refused(pipeline_copy: UpdateRun) -> None:
-    """The pin check compares the pinned version with the document's own info.version."""
-    pin_file = pipeline_copy.root / "openapi" / "v3" / "pin.toml"
-    pin_file.write_text(
-        pin_file.read_text(encoding="utf-8").replace(f'"{PIN.version}"', '"9.9.9"'), encoding="utf-8"
+def test_a_version_written_as_a_number_is_named_so(pipeline_copy: UpdateRun) -> None:
+    """`"version": 3.10` in JSON is a number: said as written, not "not an OpenAPI document"."""
+    document = copy.deepcopy(pipeline_copy.update.document)
+    document["info"]["version"] = "@VERSION@"
+    text = json.dumps(document).replace('"@VERSION@"', "3.10")
+    message = refused(pipeline_copy, text).stderr
+    assert "info.version must be a string, got the number 3.10" in message
+    assert '"version": "3.10"' in message  # how to write it
+    assert "not an OpenAPI document" not in message
+
+
+def test_the_pinned_version_with_other_content_is_refused_unless_asked(pipeline_copy: UpdateRun) -> None:
+    """AVIV changed a document without bumping its version: refused, with how to compare and adopt it."""
+    document = copy.deepcopy(pipeline_copy.update.document)
+    document["info"]["version"] = PIN.version
+    message = refused(pipeline_copy, document).stderr
+    assert f"has info.version {PIN.version}, the pinned version, but other content" in message
+    assert "AVIV changed the document without giving it a new version" in message
+    assert (
+        f"python -m scripts.spec_diff {pipeline_copy.pinned_document()} {pipeline_copy.new_spec}" in message
     )
-    result = pipeline_copy.run(
-        PYTHON, "-m", "scripts.prepare_spec", env={"CAAS_SPEC": str(PIN.location()[0])}
-    )
+    assert f"make update-spec CAAS_SPEC={pipeline_copy.new_spec} ALLOW_SAME_VERSION=1" in message
+
+
+def test_a_generator_failure_leaves_nothing_behind(pipeline_copy: UpdateRun) -> None:
+    """The report is printed, then the generator fails: no report, staging folder or package change."""
+    document = copy.deepcopy(pipeline_copy.update.document)
+    features = document["components"]["schemas"]["RealEstate"]["properties"]["features"]["properties"]
+    features["oddity"] = {"type": "string", "enum": [1, "a", None]}  # the overlay passes, the generator fails
+    result = refused(pipeline_copy, document)
+    assert "openapi-python-client failed" in result.stderr
+    assert "RealEstate.features.oddity" in result.stdout  # the report was shown, not saved
+
+
+def test_a_pin_whose_version_is_not_its_document_s_is_refused_and_its_fix_works(
+    pipeline_copy: UpdateRun,
+) -> None:
+    """The pin check compares the pinned version with the document's own info.version; the command
+    its message suggests corrects the pin (same document: nothing to regenerate)."""
+    original = pipeline_copy.pin_text()
+    pipeline_copy.edit_pin("v3", f'"{PIN.version}"', '"9.9.9"')
+    result = pipeline_copy.make("spec", "API=v3")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "pins Aviv Classified API version 9.9.9, but the document it names" in result.stderr
     assert f"is Aviv Classified API version {PIN.version}" in result.stderr
-    assert "make update-spec CAAS_SPEC=" in result.stderr
-    assert not (pipeline_copy.root / "build").exists()
+    fixed = run_suggested_update(pipeline_copy, result.stderr)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "corrected: version 9.9.9 -> " + PIN.version in fixed.stdout
+    assert pipeline_copy.pin_text() == original
+    assert pipeline_copy.make("spec", "API=v3").returncode == 0
+
+
+def test_a_broken_pin_file_is_named_with_how_to_restore_it(pipeline_copy: UpdateRun) -> None:
+    pipeline_copy.edit_pin("v3", "[spec]", "[spec")
+    result = pipeline_copy.run(PYTHON, "-m", "scripts.prepare_spec", "--api", "v3")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "openapi/v3/pin.toml cannot be read" in result.stderr
+    assert "git checkout -- openapi/v3/pin.toml" in result.stderr
+
+
+def test_a_document_outside_the_checkout_is_pinned_with_a_warning(
+    pipeline_copy: UpdateRun, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """An absolute default_path works here only: update-spec says so, and how to make it portable."""
+    original = pipeline_copy.pin_text()
+    elsewhere = tmp_path_factory.mktemp("downloads") / Path(PIN.default_path).name
+    shutil.copyfile(PIN.location()[0], elsewhere)
+    result = pipeline_copy.run(PYTHON, "-m", "scripts.update_spec", str(elsewhere))
+    assert result.returncode == 0, result.stderr
+    assert tomllib.loads(pipeline_copy.pin_text())["spec"]["default_path"] == str(elsewhere)
+    assert f"absolute path {elsewhere}: CI and other machines will not find it" in result.stdout
+    assert "or set CAAS_SPEC to the document's location in CI" in result.stdout
+    beside = f"../shared/openapi/{elsewhere.name}"
+    assert f"`make update-spec CAAS_SPEC={beside}` (it only moves the pin)" in result.stdout
+    moved = pipeline_copy.make("update-spec", f"CAAS_SPEC={beside}")
+    assert moved.returncode == 0, moved.stderr
+    assert "WARNING" not in moved.stdout
+    assert pipeline_copy.pin_text() == original
+
+
+def run_suggested_update(run: UpdateRun, message: str) -> subprocess.CompletedProcess[str]:
+    """Run the `make update-spec ...` command that ``message`` suggests."""
+    (command,) = set(re.findall(r"`(make update-spec [^`]*)`", message))
+    words = shlex.split(command)
+    assert words[:2] == ["make", "update-spec"]
+    return run.make(*words[1:])
+
+
+def with_wrong_pins(tmp_path: Path, api: str, own: str, other: str) -> UpdateRun:
+    """A copy whose pin of ``api`` is wrong in the way ``own`` names, the other version's as ``other`` names;
+    the synthetic next version of ``api`` written beside it."""
+    root = tmp_path / "repo"
+    copy_pipeline(root)
+    update = synthetic_update(raw_spec(api), ApiPaths(api).package_name)
+    run = UpdateRun(
+        root, update, tmp_path / "specs" / f"next-{api}.json", subprocess.CompletedProcess([], 0), api
+    )
+    run.new_spec.parent.mkdir()
+    run.new_spec.write_text(json.dumps(update.document), encoding="utf-8")
+    for version, wrong in ((api, own), (next(a for a in API_VERSIONS if a != api), other)):
+        pin = pin_of(version)
+        if wrong == "sha256":  # the document at its place is the real one; the pinned sha256 is not
+            run.edit_pin(version, pin.sha256, pin.sha256[::-1])
+        elif wrong == "version":  # the reviewer's `version = "9.9.9"`
+            run.edit_pin(version, f'version = "{pin.version}"', 'version = "9.9.9"')
+        else:  # the pin names a document nobody has
+            run.edit_pin(version, pin.default_path, "../nowhere/aviv.json")
+    return run
+
+
+def test_a_wrong_sha256_is_repaired_by_the_command_the_pin_check_suggests(tmp_path: Path) -> None:
+    """Defect: make spec/install suggest `make update-spec`, which must then work although the pinned
+    document does not match, and although the other version's pin is wrong too."""
+    run = with_wrong_pins(tmp_path, "v3", "sha256", "version")
+    other_before = run.pin_text("v4")
+    refusal = run.make("spec", "API=v3")
+    assert refusal.returncode == 2
+    result = run_suggested_update(run, refusal.stderr)  # the same document, ALLOW_SAME_VERSION=1
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "WARNING: the pinned document could not be read, so there is NO API change report" in out
+    assert "is not the pinned one: its sha256 is" in out
+    assert "note: v4 could not be generated" in out  # said, but it did not block
+    assert run.pin_text("v4") == other_before
+    # the pin is the real one again; the code is what it was
+    assert run.pin_text("v3") == (REPO_ROOT / "openapi" / "v3" / "pin.toml").read_text(encoding="utf-8")
+    stem = f"{PIN.version}-unread-to-{PIN.version}-{PIN.sha256[:8]}"
+    report = (run.build / f"api-changes-{stem}.md").read_text(encoding="utf-8")
+    assert "The pinned document could not be read: there is no API change report" in report
+    assert (run.build / f"generated-{stem}.diff").read_text(encoding="utf-8") == ""
+    assert "0 file(s) added, 0 removed, 0 changed" in out
+    assert not (run.build / "update").exists()
+    assert run.make("spec", "API=v3").returncode == 0
+
+
+def test_a_wrong_version_does_not_stop_an_update_nor_does_the_other_version_s_missing_document(
+    tmp_path: Path,
+) -> None:
+    """`version = "9.9.9"` in v4's pin and v3's document missing: `make update-spec API=v4` adopts v4's
+    next version, its report compares against the pinned (sha256-verified) document and says so."""
+    run = with_wrong_pins(tmp_path, "v4", "version", "document missing")
+    other_before = run.pin_text("v3")
+    update, pin = run.update, pin_of("v4")
+    result = run.make("update-spec", "API=v4", f"CAAS_SPEC={run.new_spec}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert f"{update.old_version} -> {update.new_version}" in out
+    assert f"GET {update.path} ({update.operation_id})" in out
+    assert "(openapi/v4/pin.toml said version 9.9.9)" in out
+    assert f"WARNING: openapi/v4/pin.toml says {pin.title} version 9.9.9, but its document" in out
+    assert f"is {pin.title} version {pin.version}: the report compares against that document" in out
+    assert "note: v3 could not be generated (AVIV's OpenAPI document was not found" in out
+    assert run.pin_text("v3") == other_before
+    spec = tomllib.loads(run.pin_text("v4"))["spec"]
+    assert spec["version"] == update.new_version
+    stem = f"{update.old_version}-to-{update.new_version}-{spec['sha256'][:8]}"
+    assert "endpoint-added" in (run.build / f"api-changes-{stem}.md").read_text(encoding="utf-8")
+    diff = (run.build / f"generated-{stem}.diff").read_text(encoding="utf-8")
+    assert f"+++ b/api/{update.tag.lower()}/" in diff
+    assert run.make("spec", "API=v4").returncode == 0
 
 
 def test_the_readme_operations_block_follows_the_new_spec(updated: UpdateRun) -> None:
@@ -308,6 +494,8 @@ def test_the_readme_operations_block_follows_the_new_spec(updated: UpdateRun) ->
     assert f"#### CaaS {updated.api} (spec {updated.update.new_version})" in readme
     section = readme.split(f"#### CaaS {updated.api} (spec {updated.update.new_version})")[1].split("####")[0]
     assert f"`{updated.update.module.split('.', 2)[2]}`" in section
+    migration = readme.split("<!-- migration report:")[1].split("<!-- end of migration report -->")[0]
+    assert f"v{updated.update.new_version.split('.')[0]} {updated.update.new_version}" in migration
     others = [api for api in API_VERSIONS if api != updated.api]  # the other versions' lists are kept
     for api in others:
         assert f"#### CaaS {api} (spec {pin_of(api).version})" in readme
