@@ -53,12 +53,22 @@ class SystemClock:
 
 
 class ManualClock:
-    """A clock that only moves when told to; both readings advance together."""
+    """A clock that only moves when told to; both readings advance together.
+
+    One instance can drive everything a test needs at once: token lifetimes
+    (``create_client(..., clock=clock)``), the workflows' waits (``PollPolicy(clock=clock,
+    sleep=clock.advance)``) and the local sandbox (``Sandbox.start(clock=clock)``), which
+    ``subscribe``s to hear of every ``advance``.
+    """
 
     def __init__(self, *, monotonic: float = 1_000.0, wall: float = 1_800_000_000.0) -> None:
         self._lock = threading.Lock()
         self._monotonic = monotonic
         self._wall = wall
+        self._listeners: list[Callable[[], object]] = []
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(monotonic={self._monotonic!r}, wall={self._wall!r})"
 
     def monotonic(self) -> float:
         """Current monotonic reading."""
@@ -69,12 +79,26 @@ class ManualClock:
         return self._wall
 
     def advance(self, seconds: float) -> None:
-        """Move both clocks forward."""
-        if seconds < 0:
-            raise ValueError("a clock cannot go backwards")
+        """Move both clocks forward, then call every subscriber."""
+        if not seconds >= 0:
+            raise ValueError(f"a clock cannot go backwards (advance({seconds!r}))")
         with self._lock:
             self._monotonic += seconds
             self._wall += seconds
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
+
+    def subscribe(self, listener: Callable[[], object]) -> None:
+        """Call ``listener()`` after every ``advance`` (from the thread that advanced)."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Callable[[], object]) -> None:
+        """Stop calling ``listener`` (nothing happens if it was not subscribed)."""
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
 
 
 SYSTEM_CLOCK: Clock = SystemClock()

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from aviv_caas_auth.apis import DEFAULT_API, PACKAGES
 from aviv_caas_auth.sandbox.config import DEMO_CREDENTIALS, SandboxConfig
-from aviv_caas_auth.sandbox.errors import SandboxError
-from aviv_caas_auth.sandbox.server import Sandbox
+from aviv_caas_auth.sandbox.errors import SandboxError, SandboxExtraMissingError
 
 
 def _client(value: str) -> tuple[str, str]:
@@ -79,6 +78,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the server; return the exit status."""
     args = parse_args(argv)
+    try:
+        from aviv_caas_auth.sandbox.server import Sandbox
+    except SandboxExtraMissingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     try:
         config = SandboxConfig(
             expires_in=args.expires_in,

@@ -20,15 +20,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.http import http_date
-from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
+from aviv_caas_auth.sandbox.errors import SandboxError, extra_missing
+
+try:
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+    from werkzeug.http import http_date
+    from werkzeug.routing import Map, Rule
+    from werkzeug.wrappers import Request, Response
+except ModuleNotFoundError as missing:  # the sandbox extra is not installed: say so
+    raise extra_missing(missing) from None
 
 from aviv_caas_auth.apis import DEFAULT_API
-from aviv_caas_auth.sandbox.clock import Clock
+from aviv_caas_auth.sandbox.clock import Clock, SandboxTime
 from aviv_caas_auth.sandbox.config import ADMIN_PREFIX, TOKEN_PATH, Environment, SandboxConfig
-from aviv_caas_auth.sandbox.errors import SandboxError
 from aviv_caas_auth.sandbox.exchanges import Exchange, ExchangeKind, ExchangeLog
 from aviv_caas_auth.sandbox.faults import GATEWAY_HTML, Fault, FaultKnobs
 from aviv_caas_auth.sandbox.operations import Call, Operations
@@ -44,7 +48,7 @@ from aviv_caas_auth.sandbox.problems import (
     unauthorized,
 )
 from aviv_caas_auth.sandbox.processing import ProcessingKnobs
-from aviv_caas_auth.sandbox.report import UsageLedger
+from aviv_caas_auth.sandbox.report import Scope, UsageLedger
 from aviv_caas_auth.sandbox.served import ServedApi
 from aviv_caas_auth.sandbox.spec import ApiSpec, Operation
 from aviv_caas_auth.sandbox.state import Store
@@ -81,9 +85,9 @@ class SandboxApp:
         spec: ApiSpec | None = None,
         specs: Mapping[str, ApiSpec] | None = None,
     ) -> None:
-        """Serve ``config.apis``; ``spec`` is v3's spec to use, ``specs`` one per version."""
+        """Serve ``config.apis`` on ``clock``; ``spec`` is v3's spec to use, ``specs`` one per version."""
         self.config = config
-        self.clock = clock
+        self.clock = SandboxTime(clock)
         self.processing = ProcessingKnobs()
         given: dict[str, ApiSpec] = {**({DEFAULT_API: spec} if spec is not None else {}), **(specs or {})}
         if set(given) - set(config.apis):
@@ -92,15 +96,16 @@ class SandboxApp:
             )
         #: The API versions served, by name (``v3``, ``v4``), in ``config.apis`` order.
         self.served: dict[str, ServedApi] = {
-            api: ServedApi.start(api, config, clock, self.processing, given.get(api)) for api in config.apis
+            api: ServedApi.start(api, config, self.clock, self.processing, given.get(api))
+            for api in config.apis
         }
         self.default = self.served.get(DEFAULT_API) or next(iter(self.served.values()))
         self.environments: tuple[Environment, ...] = tuple(
             env for served in self.served.values() for env in served.environments
         )
         audiences = [env.audience for env in self.environments]
-        self.issuer = TokenIssuer(config.clients, config.expires_in, clock, audiences)
-        self.ledger = UsageLedger(clock, config.effective_refresh_grace)
+        self.issuer = TokenIssuer(config.clients, config.expires_in, self.clock, audiences)
+        self.ledger = UsageLedger(self.clock, config.effective_refresh_grace, config.token_backoff)
         self.faults = FaultKnobs()
         self.exchanges = ExchangeLog(config.max_exchanges)
         self.webhooks = WebhookSender(config.webhook_timeout)
@@ -121,7 +126,7 @@ class SandboxApp:
         self._user_agents = {api: s.spec.header_pattern("userAgentHeader") for api, s in self.served.items()}
         self._environments = {(env.api, env.name): env for env in self.environments}
         self.url_map = Map(self._rules(), strict_slashes=False)
-        clock.subscribe(self.tick)
+        self.clock.subscribe(self.tick)
 
     # The default version's (v3's) parts, under the names they had when the sandbox served only v3.
     @property
@@ -229,10 +234,15 @@ class SandboxApp:
 
     # --- the token endpoint ------------------------------------------------------------------
     def _token(self, request: Request, trace: str) -> _Outcome:
+        """Answer a token request, and record it (failed or not) for the token-reuse report."""
+        ticket = self.ledger.token_requested(_claimed_scope(request))
         fault = self.faults.take(request.method, TOKEN_PATH)
         fault_kind = fault.kind if fault is not None else None
         if fault is not None and fault.kind != "slow":
-            return _Outcome(self._token_fault(fault), "token", fault=fault_kind)
+            retry_after = float(fault.retry_after) if fault.kind == "rate_limit" else None
+            response = self._token_fault(fault)
+            self.ledger.token_answered(ticket, response.status_code, retry_after=retry_after)
+            return _Outcome(response, "token", fault=fault_kind)
         if fault is not None:
             self.stopping.wait(fault.delay)
         try:
@@ -244,12 +254,13 @@ class SandboxApp:
                 )
             try:
                 body = json.loads(request.get_data())
-            except ValueError as error:
+            except (ValueError, RecursionError) as error:
                 raise OAuthError(400, "invalid_request", "The request body is not valid JSON") from error
             token, record = self.issuer.issue(body)
         except OAuthError as error:
+            self.ledger.token_answered(ticket, error.status)
             return _Outcome(self._json(error.status, error.body()), "token", fault=fault_kind)
-        self.ledger.token_issued(record)
+        self.ledger.token_answered(ticket, 200, token=record)
         answer = {"access_token": token, "expires_in": self.issuer.expires_in, "token_type": "Bearer"}
         response = self._json(200, answer)
         response.headers["Cache-Control"] = "no-store"
@@ -378,3 +389,21 @@ class SandboxApp:
             return _Outcome(self._json(200, {"faults": [f.to_dict() for f in self.faults.active()]}), "admin")
         except (SandboxError, ValueError) as error:
             return _Outcome(self._json(400, {"error": str(error)}), "admin")
+
+
+def _claimed_scope(request: Request) -> Scope | None:
+    """Who a token request says it is for: (client_id, intermediary_id, audience), read leniently.
+
+    Every token request is counted, refused ones too, under the key its body names (even a wrong
+    one); None when the body names no client_id (not JSON, not an object).
+    """
+    try:
+        body = json.loads(request.get_data())
+    except (ValueError, RecursionError):
+        return None
+    client_id = body.get("client_id") if isinstance(body, dict) else None
+    if not isinstance(client_id, str) or not client_id:
+        return None
+    named = [body.get(name) for name in ("intermediary_id", "audience")]
+    intermediary_id, audience = (value if isinstance(value, str) else "" for value in named)
+    return (client_id, intermediary_id, audience)

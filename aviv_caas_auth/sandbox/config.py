@@ -70,6 +70,10 @@ class SandboxConfig:
     - ``refresh_grace``: a token requested in the last ``refresh_grace`` seconds of a still-valid
       token's life is an early refresh, not a reuse violation. ``None`` (the default) allows the
       last 1/24 of the lifetime (the last hour of 24 h: aviv_caas_auth's proactive window); 0 is strict.
+    - ``token_backoff``: ``(first, most)`` seconds. After a failed token request, the next one for
+      the same key and audience must wait ``first`` seconds, doubling with each failure in a row, up
+      to ``most`` (and at least the failure's ``Retry-After``); an earlier one is a violation in the
+      token-reuse report. ``(0, 0)`` keeps only the ``Retry-After`` rule.
     - ``media_page_size``: page size of v3's ``GET .../media`` (the spec gives it no ``limit``).
     - ``apis``: the API versions served (default: every one, ``("v3", "v4")``).
     - ``spec_path``: a prepared v3 spec to serve instead of the one shipped with
@@ -83,6 +87,7 @@ class SandboxConfig:
     clients: Mapping[str, str] = field(default_factory=_demo_clients)
     status_step: float = 1.0
     refresh_grace: float | None = None
+    token_backoff: tuple[float, float] = (1.0, 60.0)
     media_page_size: int = 100
     apis: tuple[str, ...] = tuple(PACKAGES)
     spec_path: Path | None = None
@@ -101,6 +106,12 @@ class SandboxConfig:
                 raise SandboxError("every registered client needs a non-empty client_id and client_secret")
         if self.status_step < 0 or (self.refresh_grace or 0) < 0 or self.webhook_timeout <= 0:
             raise SandboxError("status_step and refresh_grace must be >= 0, webhook_timeout > 0")
+        first, most = self.token_backoff
+        if not 0 <= first <= most:
+            raise SandboxError(
+                f"token_backoff is (first, most) seconds with 0 <= first <= most, got {self.token_backoff!r}"
+            )
+        object.__setattr__(self, "token_backoff", (float(first), float(most)))
         if self.media_page_size < 1 or self.max_exchanges < 1:
             raise SandboxError("media_page_size and max_exchanges must be >= 1")
         object.__setattr__(self, "clients", MappingProxyType(dict(self.clients)))

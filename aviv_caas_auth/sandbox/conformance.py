@@ -20,7 +20,12 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from jsonschema import Draft4Validator
+from aviv_caas_auth.sandbox.errors import extra_missing
+
+try:
+    from jsonschema import Draft4Validator
+except ModuleNotFoundError as missing:  # the sandbox extra is not installed: say so
+    raise extra_missing(missing) from None
 
 from aviv_caas_auth.sandbox.exchanges import Exchange
 from aviv_caas_auth.sandbox.spec import ApiSpec

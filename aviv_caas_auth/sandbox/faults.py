@@ -18,9 +18,13 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from jsonschema import Draft4Validator
+from aviv_caas_auth.sandbox.errors import SandboxError, extra_missing
 
-from aviv_caas_auth.sandbox.errors import SandboxError
+try:
+    from jsonschema import Draft4Validator
+except ModuleNotFoundError as missing:  # the sandbox extra is not installed: say so
+    raise extra_missing(missing) from None
+
 
 FaultKind = Literal["rate_limit", "server_error", "gateway_html", "slow", "unauthorized"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)

@@ -15,10 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import jsonpatch
-import jsonpointer
+from aviv_caas_auth.sandbox.errors import extra_missing
 
-from aviv_caas_auth.sandbox.clock import Clock
+try:
+    import jsonpatch
+    import jsonpointer
+except ModuleNotFoundError as missing:  # the sandbox extra is not installed: say so
+    raise extra_missing(missing) from None
+
+from aviv_caas_auth.sandbox.clock import SandboxTime
 from aviv_caas_auth.sandbox.generic import GenericAnswers
 from aviv_caas_auth.sandbox.pagination import paginate
 from aviv_caas_auth.sandbox.problems import (
@@ -106,7 +111,7 @@ def apply_patch(document: dict[str, Any], operations: list[dict[str, Any]]) -> d
 class Operations:
     """Dispatches a ``Call`` to its handler by operationId."""
 
-    def __init__(self, spec: ApiSpec, store: Store, clock: Clock, media_page_size: int) -> None:
+    def __init__(self, spec: ApiSpec, store: Store, clock: SandboxTime, media_page_size: int) -> None:
         self._spec = spec
         self._store = store
         self._clock = clock

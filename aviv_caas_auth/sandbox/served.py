@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aviv_caas_auth.apis import package_of
-from aviv_caas_auth.sandbox.clock import Clock
+from aviv_caas_auth.sandbox.clock import SandboxTime
 from aviv_caas_auth.sandbox.config import Environment, SandboxConfig
 from aviv_caas_auth.sandbox.media import InlineMedia
 from aviv_caas_auth.sandbox.operations import Operations
@@ -38,7 +38,7 @@ class ServedApi:
         cls,
         api: str,
         config: SandboxConfig,
-        clock: Clock,
+        clock: SandboxTime,
         processing: ProcessingKnobs,
         spec: ApiSpec | None = None,
     ) -> ServedApi:

@@ -16,9 +16,14 @@ import socket
 import threading
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+from aviv_caas_auth.sandbox.errors import SandboxError, extra_missing
+
+try:
+    from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+except ModuleNotFoundError as missing:  # the sandbox extra is not installed: say so
+    raise extra_missing(missing) from None
 
 from aviv_caas_auth.apis import DEFAULT_API
 from aviv_caas_auth.credentials import CaasCredentials
@@ -31,13 +36,15 @@ from aviv_caas_auth.sandbox.config import (
     SandboxConfig,
     check_loopback_host,
 )
-from aviv_caas_auth.sandbox.errors import SandboxError
 from aviv_caas_auth.sandbox.exchanges import Exchange
 from aviv_caas_auth.sandbox.faults import FaultKnobs
 from aviv_caas_auth.sandbox.processing import ProcessingKnobs
 from aviv_caas_auth.sandbox.report import TokenReuseReport
 from aviv_caas_auth.sandbox.spec import ApiSpec
 from aviv_caas_auth.sandbox.webhooks import Delivery
+
+if TYPE_CHECKING:
+    from aviv_caas_auth.workflows.polling import PollPolicy
 
 POLL_INTERVAL = 0.05
 """Seconds between two checks for a stop request while serving."""
@@ -168,6 +175,7 @@ class Sandbox:
         self.host = check_loopback_host(host)
         if not 0 <= port <= 65535:
             raise SandboxError(f"port must be between 0 (any free port) and 65535, got {port}")
+        #: The clock given, or a SystemClock (real time that ``advance`` also moves forward).
         self.clock: Clock = clock or SystemClock()
         self.app = SandboxApp(self.config, self.clock, spec, specs)
         handler = _KeepAliveHandler if self.config.log_requests else _QuietHandler
@@ -212,7 +220,7 @@ class Sandbox:
                 target=self._server.serve_forever, kwargs=kwargs, name="caas-sandbox", daemon=True
             )
         )
-        if self.clock.realtime:
+        if self.app.clock.moves_by_itself:
             self._threads.append(
                 threading.Thread(target=self._ticker, name="caas-sandbox-ticker", daemon=True)
             )
@@ -222,7 +230,7 @@ class Sandbox:
     def serve_forever(self) -> None:
         """Serve in the calling thread until ``stop()`` or Ctrl+C (the server CLI)."""
         self._serving = True
-        if self.clock.realtime:
+        if self.app.clock.moves_by_itself:
             ticker = threading.Thread(target=self._ticker, name="caas-sandbox-ticker", daemon=True)
             self._threads.append(ticker)
             ticker.start()
@@ -326,6 +334,26 @@ class Sandbox:
     def credentials(self) -> CaasCredentials:
         """CaasCredentials this sandbox accepts (the public demo ones by default)."""
         return self.config.credentials
+
+    def poll_policy(self, **options: Any) -> PollPolicy:
+        """A ``PollPolicy`` whose waits move this sandbox's clock forward instead of sleeping.
+
+        ``publish.sync(client, classified, poll=sb.poll_policy())``: on a frozen ``ManualClock`` (the
+        ``caas_sandbox`` fixture's), statuses progress only when the clock moves, so the workflows
+        need it to see ``CREATED``; on any clock it makes their waits instant. Timeouts are measured
+        on the same clock: a status that never comes raises ``StatusTimeoutError`` at once, after
+        ``timeout`` seconds of sandbox time. In a ``publish_many`` batch every worker's wait moves
+        the one clock. ``options``: other ``PollPolicy`` settings (``first=``, ``max_interval=``...).
+        """
+        from aviv_caas_auth.workflows.polling import PollPolicy
+
+        clock = self.app.clock
+
+        async def advance(seconds: float) -> None:
+            clock.advance(seconds)
+
+        settings: dict[str, Any] = {"sleep": clock.advance, "async_sleep": advance, "clock": self.clock}
+        return PollPolicy(**{**settings, **options})
 
     # --- what it did -----------------------------------------------------------------------------
     @property

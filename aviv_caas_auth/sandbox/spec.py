@@ -16,11 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from referencing.exceptions import Unresolvable
+from aviv_caas_auth.sandbox.errors import SandboxError, extra_missing
+
+try:
+    from referencing.exceptions import Unresolvable
+except ModuleNotFoundError as missing:  # the sandbox extra is not installed: say so
+    raise extra_missing(missing) from None
 
 from aviv_caas_auth.apis import DEFAULT_PACKAGE
 from aviv_caas_auth.sandbox.config import Environment, environment_of
-from aviv_caas_auth.sandbox.errors import SandboxError
 from aviv_caas_auth.validation.schemas import (
     SPEC_URI,
     SpecSchemas,

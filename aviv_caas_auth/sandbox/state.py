@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from aviv_caas_auth.sandbox.clock import Clock
+from aviv_caas_auth.sandbox.clock import SandboxTime
 from aviv_caas_auth.sandbox.media import InlineMedia, MediaStatus
 from aviv_caas_auth.sandbox.problems import (
     ProblemError,
@@ -160,7 +160,7 @@ class Store:
 
     def __init__(
         self,
-        clock: Clock,
+        clock: SandboxTime,
         status_step: float,
         media_portals: Collection[str],
         flows: Callable[[str, ClassifiedRecord], tuple[Step, ...]] | None = None,

@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aviv_caas_auth.sandbox.clock import Clock
+from aviv_caas_auth.sandbox.clock import SandboxTime
 
 REQUIRED_FIELDS = ("client_id", "client_secret", "grant_type", "audience", "intermediary_id")
 
@@ -56,7 +56,7 @@ class TokenIssuer:
     """
 
     def __init__(
-        self, clients: Mapping[str, str], expires_in: int, clock: Clock, audiences: Collection[str]
+        self, clients: Mapping[str, str], expires_in: int, clock: SandboxTime, audiences: Collection[str]
     ) -> None:
         self._clients = clients
         self._audiences = frozenset(audiences)

@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aviv_caas_auth.apis import DEFAULT_PACKAGE, ApiVersion, package_of
+from aviv_caas_auth.apis import DEFAULT_PACKAGE, PACKAGES, ApiVersion, package_of, package_of_value
+from aviv_caas_auth.errors import ConfigurationError
 from aviv_caas_auth.problems.errors import FieldError
 from aviv_caas_auth.validation.requests import RequestValidationError, RequestValidator, errors_of
 from aviv_caas_auth.validation.schemas import SpecUnavailableError, schemas_of
@@ -44,13 +45,15 @@ def validate(
     another schema of ``components/schemas`` (e.g. ``"Media"``) or is a JSON pointer into the
     document; ``operation`` takes the request body schema of an operationId instead (e.g.
     ``"setClassified"`` for a JSON patch). ``api`` ("v3" or "v4") or ``package`` (a generated
-    package) names the spec to use; by default a model's own, else v3's.
+    package) names the spec to use; by default a model's own, else v3's. A model checked against
+    the other version's spec is a ConfigurationError (its JSON may be checked against either).
     """
     if api is not None:
         package = package or package_of(api)
     if hasattr(body, "to_dict") and not isinstance(body, Mapping):
+        _same_version(body, package, api)
         document = body.to_dict()
-        package = package or type(body).__module__.partition(".")[0]
+        package = package or package_of_value(body)
         default = type(body).__name__
     elif isinstance(body, Mapping | Sequence) and not isinstance(body, str | bytes):
         document, default = body, DEFAULT_SCHEMA
@@ -60,6 +63,20 @@ def validate(
         )
     schemas = schemas_of(package or DEFAULT_PACKAGE)
     return errors_of(schemas, _schema_pointer(schemas, schema, operation, default), document)
+
+
+def _same_version(model: Any, package: str | None, api: str | None) -> None:
+    """Refuse a generated model of one API version checked against another version's spec."""
+    own = package_of_value(model)
+    version = {name: version for version, name in PACKAGES.items()}.get(own)
+    if version is None or package is None or package == own:
+        return
+    asked = f"api={api!r}" if api is not None else f"package={package!r}"
+    raise ConfigurationError(
+        f"validate got a {version} model ({own}.models.{type(model).__name__}) but {asked}: a model is "
+        f"validated against its own version's spec. Drop {asked.split('=')[0]}=, or validate its JSON "
+        f"(model.to_dict()) against the other version, or build the model from {package}.models"
+    )
 
 
 def _schema_pointer(schemas: Any, schema: str | None, operation: str | None, default: str) -> str:

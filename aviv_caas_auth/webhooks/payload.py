@@ -32,21 +32,26 @@ def parse_status_callback(
     Read like an answer: a status or portal AVIV added since this client was generated is kept
     (an ``UnknownEnumValue``) and logged once as coming from a status callback. ``api`` ("v3" or
     "v4": its model, with ``media_statuses`` in v4) or ``package`` (a generated package) names the
-    model to use. Raises :class:`WebhookPayloadError` when the body is not a status.
+    model to use. Raises :class:`WebhookPayloadError` when the body is not a status, whatever the
+    reason (not UTF-8, not JSON, nested too deeply to decode, members missing or mistyped): the
+    receivers answer it with a 400, never as a handler failure.
     """
     package = package or package_of(api)
     types = importlib.import_module(f"{package}.types")
     model = importlib.import_module(f"{package}.models").ClassifiedStatus
     try:
         document = body if isinstance(body, Mapping) else json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+    except RecursionError as error:  # b"[" * 60000: hostile, and still only a body that is not a status
+        nesting = "a status callback must be JSON nested a few levels, not thousands"
+        raise WebhookPayloadError(nesting) from error
+    except ValueError as error:  # UnicodeDecodeError included
         raise WebhookPayloadError(f"a status callback must be JSON ({type(error).__name__})") from error
     if not isinstance(document, Mapping):
         raise WebhookPayloadError(f"a status callback must be a JSON object, not {type(document).__name__}")
     reading = types.READING.set(SOURCE)
     try:
         status = model.from_dict(document)
-    except types.PARSE_ERRORS as error:
+    except (*types.PARSE_ERRORS, OverflowError) as error:  # whatever reading it raises: the body's fault
         what = f"missing member {error}" if isinstance(error, KeyError) else type(error).__name__
         raise WebhookPayloadError(f"the status callback is not a ClassifiedStatus ({what})") from error
     finally:

@@ -68,7 +68,7 @@ if TYPE_CHECKING:
 
 Action = Literal["created", "updated"]
 MAX_WRITES = 5
-StatusT = TypeVar("StatusT")
+StatusT = TypeVar("StatusT", covariant=True)
 
 
 @dataclass(frozen=True)
@@ -80,13 +80,16 @@ class PublishResult(Generic[StatusT]):
         action: ``"created"`` or ``"updated"``.
         status: its final status (``CREATED`` / ``UPDATED``, in v4 maybe ``*_WITH_MEDIA_ERROR``),
             or None when not waited for: the ``ClassifiedStatusInternal`` of the client's package.
+            Type checkers know which: ``publish.sync(client, c)`` (``wait=True``) is a
+            ``PublishResult[ClassifiedStatusInternal]``, with ``wait=False`` (or a ``bool``) a
+            ``PublishResult[ClassifiedStatusInternal | None]``.
         offerer_estate_id: the offererEstateId it was published under.
 
     """
 
     classified_id: UUID
     action: Action
-    status: StatusT | None
+    status: StatusT
     offerer_estate_id: str
 
     @property
@@ -244,7 +247,7 @@ def sync(
     client: ClientV3,
     classified: v3.AvivClassified | Mapping[str, Any],
     *,
-    wait: bool = ...,
+    wait: Literal[True] = ...,
     timeout: float = ...,
     poll: PollPolicy | None = ...,
     max_writes: int = ...,
@@ -254,15 +257,41 @@ def sync(
 
 @overload
 def sync(
+    client: ClientV3,
+    classified: v3.AvivClassified | Mapping[str, Any],
+    *,
+    wait: bool,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+) -> PublishResult[v3.ClassifiedStatusInternal | None]: ...
+
+
+@overload
+def sync(
     client: ClientV4,
     classified: v4.AvivClassified | Mapping[str, Any],
     *,
-    wait: bool = ...,
+    wait: Literal[True] = ...,
     timeout: float = ...,
     poll: PollPolicy | None = ...,
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
 ) -> PublishResult[v4.ClassifiedStatusInternal]: ...
+
+
+@overload
+def sync(
+    client: ClientV4,
+    classified: v4.AvivClassified | Mapping[str, Any],
+    *,
+    wait: bool,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+) -> PublishResult[v4.ClassifiedStatusInternal | None]: ...
 
 
 def sync(
@@ -288,7 +317,7 @@ async def asyncio(
     client: ClientV3,
     classified: v3.AvivClassified | Mapping[str, Any],
     *,
-    wait: bool = ...,
+    wait: Literal[True] = ...,
     timeout: float = ...,
     poll: PollPolicy | None = ...,
     max_writes: int = ...,
@@ -298,15 +327,41 @@ async def asyncio(
 
 @overload
 async def asyncio(
+    client: ClientV3,
+    classified: v3.AvivClassified | Mapping[str, Any],
+    *,
+    wait: bool,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+) -> PublishResult[v3.ClassifiedStatusInternal | None]: ...
+
+
+@overload
+async def asyncio(
     client: ClientV4,
     classified: v4.AvivClassified | Mapping[str, Any],
     *,
-    wait: bool = ...,
+    wait: Literal[True] = ...,
     timeout: float = ...,
     poll: PollPolicy | None = ...,
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
 ) -> PublishResult[v4.ClassifiedStatusInternal]: ...
+
+
+@overload
+async def asyncio(
+    client: ClientV4,
+    classified: v4.AvivClassified | Mapping[str, Any],
+    *,
+    wait: bool,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+) -> PublishResult[v4.ClassifiedStatusInternal | None]: ...
 
 
 async def asyncio(

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from aviv_caas_auth.errors import CaasError
 from aviv_caas_auth.workflows.effects import Runner
@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 
     OutcomeV3 = PublishResult[v3.ClassifiedStatusInternal] | CaasError
     OutcomeV4 = PublishResult[v4.ClassifiedStatusInternal] | CaasError
+    # with wait=False (or a bool): a result's status may be None
+    UnwaitedV3 = PublishResult[v3.ClassifiedStatusInternal | None] | CaasError
+    UnwaitedV4 = PublishResult[v4.ClassifiedStatusInternal | None] | CaasError
 
 _log = logging.getLogger("aviv_caas_auth")
 
@@ -136,7 +139,7 @@ def sync(
     classifieds: Iterable[v3.AvivClassified | Mapping[str, Any]],
     *,
     concurrency: int = ...,
-    wait: bool = ...,
+    wait: Literal[True] = ...,
     timeout: float = ...,
     poll: PollPolicy | None = ...,
     max_writes: int = ...,
@@ -147,17 +150,47 @@ def sync(
 
 @overload
 def sync(
+    client: ClientV3,
+    classifieds: Iterable[v3.AvivClassified | Mapping[str, Any]],
+    *,
+    concurrency: int = ...,
+    wait: bool,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+    progress: Callable[[Progress], object] | None = ...,
+) -> list[UnwaitedV3]: ...
+
+
+@overload
+def sync(
     client: ClientV4,
     classifieds: Iterable[v4.AvivClassified | Mapping[str, Any]],
     *,
     concurrency: int = ...,
-    wait: bool = ...,
+    wait: Literal[True] = ...,
     timeout: float = ...,
     poll: PollPolicy | None = ...,
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
 ) -> list[OutcomeV4]: ...
+
+
+@overload
+def sync(
+    client: ClientV4,
+    classifieds: Iterable[v4.AvivClassified | Mapping[str, Any]],
+    *,
+    concurrency: int = ...,
+    wait: bool,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+    progress: Callable[[Progress], object] | None = ...,
+) -> list[UnwaitedV4]: ...
 
 
 def sync(
@@ -214,7 +247,7 @@ async def asyncio(
     classifieds: Iterable[v3.AvivClassified | Mapping[str, Any]],
     *,
     concurrency: int = ...,
-    wait: bool = ...,
+    wait: Literal[True] = ...,
     timeout: float = ...,
     poll: PollPolicy | None = ...,
     max_writes: int = ...,
@@ -225,17 +258,47 @@ async def asyncio(
 
 @overload
 async def asyncio(
+    client: ClientV3,
+    classifieds: Iterable[v3.AvivClassified | Mapping[str, Any]],
+    *,
+    concurrency: int = ...,
+    wait: bool,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+    progress: Callable[[Progress], object] | None = ...,
+) -> list[UnwaitedV3]: ...
+
+
+@overload
+async def asyncio(
     client: ClientV4,
     classifieds: Iterable[v4.AvivClassified | Mapping[str, Any]],
     *,
     concurrency: int = ...,
-    wait: bool = ...,
+    wait: Literal[True] = ...,
     timeout: float = ...,
     poll: PollPolicy | None = ...,
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
 ) -> list[OutcomeV4]: ...
+
+
+@overload
+async def asyncio(
+    client: ClientV4,
+    classifieds: Iterable[v4.AvivClassified | Mapping[str, Any]],
+    *,
+    concurrency: int = ...,
+    wait: bool,
+    timeout: float = ...,
+    poll: PollPolicy | None = ...,
+    max_writes: int = ...,
+    media_errors: MediaErrors = ...,
+    progress: Callable[[Progress], object] | None = ...,
+) -> list[UnwaitedV4]: ...
 
 
 async def asyncio(

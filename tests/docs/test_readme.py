@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,8 @@ from aviv_caas_auth.sandbox.samples import (
 from scripts import readme, spec_diff
 from scripts.paths import REPO_ROOT, api_versions
 from scripts.pin import SpecPin
+from tests.generated.test_typing import run_mypy
+from tests.sandbox.conftest import run_pytest
 
 README = REPO_ROOT / "README.md"
 
@@ -37,33 +40,59 @@ def run_code(code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_sandbox_quickstart_runs_as_written() -> None:
-    code = code_block_after("### Quickstart against the local sandbox")
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO_ROOT, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    published, *listed, report = result.stdout.splitlines()
-    assert re.fullmatch(r"created [0-9a-f-]{36} CREATED", published)
-    assert listed == ["ref-75011-0042"]
-    assert re.fullmatch(
-        r"1 token request for \d+ API calls — compliant \(strict, without the 1 h refresh grace: compliant\)",
-        report,
-    )
+def assert_prints_what_its_comments_say(code: str, output: str) -> None:
+    """Each ``print(...)  # <what it prints>`` of ``code`` printed that line, in order.
+
+    In a comment, ``<uuid>`` stands for a UUID and ``...`` for anything; every other character,
+    figures included, must be printed as written (so the comments cannot drift from the code).
+    """
+    comments = [
+        line.split("#", 1)[1].strip()
+        for line in code.splitlines()
+        if line.strip().startswith("print(") and "#" in line
+    ]
+    printed = output.splitlines()
+    assert len(printed) == len(comments), (comments, printed)
+    for comment, line in zip(comments, printed, strict=True):
+        pattern = re.escape(comment).replace(re.escape("<uuid>"), "[0-9a-f-]{36}")
+        assert re.fullmatch(pattern.replace(re.escape("..."), ".*"), line), (comment, line)
 
 
-def test_the_v4_sandbox_quickstart_runs_as_written() -> None:
-    code = code_block_after("### Quickstart against the local sandbox", index=1)
-    assert 'api="v4"' in code
+QUICKSTARTS = ("v3", "v4")
+
+
+@pytest.mark.parametrize("api", QUICKSTARTS)
+def test_the_sandbox_quickstart_runs_and_prints_what_it_says(api: str) -> None:
+    code = code_block_after("### Quickstart against the local sandbox", index=QUICKSTARTS.index(api))
+    assert ('api="v4"' in code) is (api == "v4")
     result = run_code(code)
     assert result.returncode == 0, result.stderr
-    published, picture, report = result.stdout.splitlines()
-    assert published == "created CREATED"
-    assert re.fullmatch(r"CREATED https://media\.acme-agency\.fr/\S+/sejour\.jpg", picture)
+    assert_prints_what_its_comments_say(code, result.stdout)
+    report = result.stdout.splitlines()[-1]  # and the token-reuse rule holds
     assert re.fullmatch(
         r"1 token request for \d+ API calls — compliant \(strict, without the 1 h refresh grace: compliant\)",
         report,
     )
+
+
+def test_a_comment_that_drifted_is_caught() -> None:
+    code = 'print("1 token request for 6 API calls")  # 1 token request for 4 API calls\n'
+    with pytest.raises(AssertionError):
+        assert_prints_what_its_comments_say(code, "1 token request for 6 API calls\n")
+    assert_prints_what_its_comments_say(code.replace("4 API", "6 API"), "1 token request for 6 API calls\n")
+
+
+def test_the_sandbox_quickstarts_type_check_strictly(tmp_path: Path) -> None:
+    files = []
+    for index, api in enumerate(QUICKSTARTS):
+        path = tmp_path / f"quickstart_{api}.py"
+        path.write_text(
+            code_block_after("### Quickstart against the local sandbox", index=index), encoding="utf-8"
+        )
+        files.append(path)
+    result = run_mypy(tmp_path, *files, extra=("--strict",))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Success: no issues found in {len(files)} source files" in result.stdout
 
 
 def test_the_operations_block_matches_the_pinned_specs() -> None:
@@ -164,3 +193,12 @@ def test_the_sample_bodies_are_described_as_the_dicts_they_are() -> None:
     assert isinstance(paris_apartment_pictures(), list)
     assert "dict" in sentence.group(0)
     assert "(an `AvivClassified`" not in sentence.group(0)
+
+
+def test_the_pytest_example_passes_as_written(tmp_path: Path) -> None:
+    code = code_block_after("### In your tests (pytest)")
+    assert "poll=caas_sandbox.poll_policy()" in code  # the wiring the frozen fixture needs
+    (tmp_path / "test_readme_example.py").write_text(code, encoding="utf-8")
+    done = run_pytest(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout

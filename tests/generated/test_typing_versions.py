@@ -60,18 +60,35 @@ def workflows(
     media: list[ClassifiedStatusMediaStatusesItem] | Unset = status.media_statuses
     result = publish.sync(v4, body)
     assert_type(result, PublishResult[StatusV4])
+    assert_type(result.status, StatusV4)  # waited for (wait=True, the default): never None
     assert_type(publish.sync(v3, {"portals": []}), PublishResult[StatusV3])
+    assert_type(publish.sync(v3, {"portals": []}, wait=True).status, StatusV3)
+    assert_type(publish.sync(v4, body, wait=False).status, StatusV4 | None)
+    assert_type(publish.sync(v3, {"portals": []}, wait=decide()).status, StatusV3 | None)
     for item in iter_classifieds.sync(v4, page_size=10):
         assert_type(item, ItemV4)
     outcomes = publish_many.sync(v4, [body])
     for outcome in outcomes:
         if isinstance(outcome, PublishResult):
             assert_type(outcome, PublishResult[StatusV4])
+            assert_type(outcome.status, StatusV4)
+    for unwaited in publish_many.sync(v3, [{"portals": []}], wait=False):
+        if isinstance(unwaited, PublishResult):
+            assert_type(unwaited.status, StatusV3 | None)
+
+
+def decide() -> bool:
+    return True
 
 
 async def async_workflows(v4: aviv_caas_client_v4.AuthenticatedClient) -> None:
     assert_type(await wait_for_status.asyncio(v4, "id"), StatusV4)
     assert_type(await publish.asyncio(v4, {"portals": []}), PublishResult[StatusV4])
+    assert_type((await publish.asyncio(v4, {"portals": []})).status, StatusV4)
+    assert_type((await publish.asyncio(v4, {"portals": []}, wait=False)).status, StatusV4 | None)
+    for outcome in await publish_many.asyncio(v4, [{"portals": []}]):
+        if isinstance(outcome, PublishResult):
+            assert_type(outcome.status, StatusV4)
     async for item in iter_classifieds.asyncio(v4):
         assert_type(item, ItemV4)
 '''
@@ -113,6 +130,10 @@ def v3_status_has_no_media(status: StatusV3) -> None:
 
 def no_such_choice(v4: aviv_caas_client_v4.AuthenticatedClient) -> None:
     wait_for_status.sync(v4, "id", media_errors="ignore")  # E: No overload variant
+
+
+def not_waited_for(v4: aviv_caas_client_v4.AuthenticatedClient) -> None:
+    print(publish.sync(v4, {"portals": []}, wait=False).status.status)  # E: Item "None" of
 """
 
 

@@ -9,15 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from scripts.paths import REPO_ROOT, ApiPaths, api_versions
 from scripts.pin import SpecPin
+from tests.packaging.conftest import build, fresh_venv, wheel_in
 
 PACKAGES = [ApiPaths(api).package_name for api in api_versions()]  # aviv_caas_client, aviv_caas_client_v4
 
@@ -27,32 +25,8 @@ def spec_locations() -> dict[str, str]:
     return {SpecPin.load(api).env_var: str(SpecPin.load(api).location()[0]) for api in api_versions()}
 
 
-BUILD = [sys.executable, "-m", "build", "--no-isolation"]
-
-
-def build(
-    source: Path, out: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*BUILD, *args, "--outdir", str(out), str(source)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        timeout=300,
-    )
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    result = build(REPO_ROOT, out)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
-
-
 def test_the_wheel_holds_hand_written_and_generated_code(dist: Path) -> None:
-    (wheel,) = dist.glob("aviv_caas-*-py3-none-any.whl")
+    wheel = wheel_in(dist)
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         metadata = archive.read(f"{wheel.name.split('-py3')[0]}.dist-info/METADATA").decode()
@@ -86,26 +60,8 @@ def test_the_sdist_can_rebuild_the_wheel_without_the_spec(dist: Path) -> None:
 
 
 def test_the_wheel_installs_in_a_fresh_venv_and_imports_both_packages(dist: Path, tmp_path: Path) -> None:
-    (wheel,) = dist.glob("aviv_caas-*-py3-none-any.whl")
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    python = venv / "bin" / "python"
-    install = subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            f"{wheel}[validation]",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
+    python = fresh_venv(venv, f"{wheel_in(dist)}[validation]")
     probe = (
         "import aviv_caas_client, aviv_caas_client_v4, aviv_caas_auth\n"
         "from aviv_caas_auth.workflows import publish, publish_many, iter_classifieds, wait_for_status\n"

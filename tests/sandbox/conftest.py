@@ -8,9 +8,11 @@ logged no internal error.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -119,6 +121,20 @@ def version_client(sandbox: Sandbox, api: Any, **options: Any) -> Any:
         base_url=sandbox.base_url_for("sandbox", api=api),
         token_url=sandbox.token_url,
         **settings,
+    )
+
+
+def run_pytest(project: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m pytest`` on a user's project directory, as they would run it (the plugin from its entry point)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=project,
+        env=env,
+        check=False,
     )
 
 

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import httpx
@@ -31,7 +31,8 @@ def test_rate_limit_with_an_http_date(caas_sandbox, client):
     response = client.get("/classifieds")
     assert response.status_code == 429
     retry_at = parsedate_to_datetime(response.headers["retry-after"])
-    assert retry_at == (caas_sandbox.clock.wall() + timedelta(seconds=120)).replace(microsecond=0)
+    now = datetime.fromtimestamp(caas_sandbox.clock.time(), UTC)
+    assert retry_at == (now + timedelta(seconds=120)).replace(microsecond=0)
 
 
 def test_path_patterns_match_one_segment_per_star(caas_sandbox, client):
@@ -107,7 +108,17 @@ def test_token_endpoint_faults(caas_sandbox):
     assert token_request(caas_sandbox).status_code == 502
     assert token_request(caas_sandbox).status_code == 503
     assert token_request(caas_sandbox).status_code == 200
-    assert caas_sandbox.report().clients[0].token_requests == 1
+    (usage,) = caas_sandbox.report().clients
+    assert (usage.token_requests, usage.tokens_issued) == (5, 1)  # every token request counts
+    assert usage.failures == ((401, 1), (429, 1), (502, 1), (503, 1))
+    # sent back to back on a frozen clock: each after the first came before the failure's wait
+    assert [(v.after_status, v.required) for v in usage.backoff_violations] == [
+        (429, 5.0),  # its Retry-After
+        (401, 2.0),  # the backoff: 1 s, doubling
+        (502, 4.0),
+        (503, 8.0),
+    ]
+    assert not usage.compliant
 
 
 def test_api_faults_do_not_touch_the_token_endpoint(caas_sandbox):

@@ -1,6 +1,6 @@
 """Ways to run the sandbox: the context manager, the server CLI, the pytest plugin; and isolation."""
 
-import os
+import ast
 import re
 import signal
 import subprocess
@@ -13,7 +13,7 @@ import pytest
 from aviv_caas_auth.sandbox import ManualClock, Sandbox, SandboxError, SystemClock
 from aviv_caas_auth.sandbox.exchanges import Exchange
 
-from .conftest import UA, api, create, fetch_token, read_banner, start_cli
+from .conftest import UA, api, create, fetch_token, read_banner, run_pytest, start_cli
 
 
 def test_context_manager_without_pytest_fixtures(checker):
@@ -115,16 +115,26 @@ def test_server_cli_refuses_a_public_host():
     assert "loopback" in done.stderr
 
 
-def test_importing_the_client_package_does_not_import_the_sandbox():
-    code = (
-        "import sys, aviv_caas_auth; "
-        "prefixes = ('werkzeug', 'jsonschema', 'jsonpatch', 'aviv_caas_auth.sandbox'); "
-        "print([m for m in sys.modules if m.startswith(prefixes)])"
-    )
+HEAVY = ("werkzeug", "jsonschema", "jsonpatch", "referencing", "aviv_caas_auth.sandbox")
+
+
+def modules_loaded_by(module: str) -> list[str]:
+    """The sandbox's modules and third-party dependencies that ``import <module>`` loads, in a fresh python."""
+    code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith({HEAVY!r})))"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
-    assert done.stdout.strip() == "[]"
+    return list(ast.literal_eval(done.stdout.strip()))
+
+
+def test_importing_the_client_package_does_not_import_the_sandbox():
+    assert modules_loaded_by("aviv_caas_auth") == []
+
+
+def test_the_pytest_plugin_imports_nothing_of_the_sandbox_until_a_fixture_is_used():
+    # pytest loads it in every run of every project that installed aviv-caas (entry point pytest11)
+    loaded = modules_loaded_by("aviv_caas_auth.sandbox.pytest_plugin")
+    assert loaded == ["aviv_caas_auth.sandbox", "aviv_caas_auth.sandbox.pytest_plugin"]
 
 
 USER_TEST = textwrap.dedent(
@@ -152,15 +162,6 @@ def test_users_get_the_fixture_with_or_without_pytest_plugins(tmp_path, explicit
     (tmp_path / "test_user.py").write_text(USER_TEST)
     if explicit:
         (tmp_path / "conftest.py").write_text('pytest_plugins = ["aviv_caas_auth.sandbox.pytest_plugin"]\n')
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env=env,
-        check=False,
-    )
+    done = run_pytest(tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout

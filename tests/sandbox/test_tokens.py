@@ -47,7 +47,11 @@ def test_bad_token_requests_get_oauth_errors(caas_sandbox, change, status, error
     assert response.json()["error"] == error
     assert response.json()["error_description"]
     assert "access_token" not in response.json()
-    assert caas_sandbox.report().clients == ()
+    # counted (AVIV counts every token request), under the key its body names, as failed
+    (usage,) = caas_sandbox.report().clients
+    assert (usage.client_id, usage.intermediary_id) == (body["client_id"], body["intermediary_id"])
+    assert (usage.token_requests, usage.tokens_issued, usage.failures) == (1, 0, ((status, 1),))
+    assert usage.compliant  # one failed request is no hammering
 
 
 def test_token_request_must_be_json(caas_sandbox):

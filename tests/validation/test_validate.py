@@ -190,3 +190,22 @@ def test_a_non_json_body_is_not_judged() -> None:
     )
     with pytest.raises(RequestValidationError):
         check.check(httpx.Request("POST", "https://api.aviv-group.com/caas/v3/classifieds", json={}))
+
+
+def test_a_model_checked_against_the_other_version_s_spec_is_refused() -> None:
+    # the review's probe: validate(v4_model, api="v3") answered [] without a word
+    from aviv_caas_client_v4.models import AvivClassified as AvivClassifiedV4
+
+    v3, v4 = (
+        AvivClassified.from_dict(paris_apartment_for_sale()),
+        AvivClassifiedV4.from_dict(paris_apartment_for_sale()),
+    )
+    with pytest.raises(
+        ConfigurationError,
+        match=r"got a v4 model \(aviv_caas_client_v4\.models\.AvivClassified\) but api='v3'",
+    ):
+        validate(v4, api="v3")
+    with pytest.raises(ConfigurationError, match=r"got a v3 model .* but package='aviv_caas_client_v4'"):
+        validate(v3, package="aviv_caas_client_v4")
+    assert validate(v4, api="v4") == validate(v3, api="v3") == []  # its own version: fine
+    assert validate(v4.to_dict(), api="v3") == []  # its JSON may be checked against either

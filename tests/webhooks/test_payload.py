@@ -33,6 +33,8 @@ def test_a_new_portal_is_kept() -> None:
         (b"{oops", "must be JSON"),
         (b"\xff\xfe", "must be JSON"),
         (b"[1, 2]", "must be a JSON object, not list"),
+        (b"[" * 60000, "nested a few levels, not thousands"),  # RecursionError while decoding
+        (b'{"a":' * 20000, "nested a few levels, not thousands"),
         ({"status": "CREATED"}, "missing member 'portals'"),
         ({**CALLBACK_BODY, "statusDate": "yesterday"}, "not a ClassifiedStatus"),
     ],

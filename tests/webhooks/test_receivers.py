@@ -150,6 +150,19 @@ def test_a_body_that_is_not_a_status_is_400(receiver: tuple[str, Inbox]) -> None
     assert inbox.got == []
 
 
+def test_a_body_nested_too_deeply_to_decode_is_400_not_a_handler_failure(
+    receiver: tuple[str, Inbox], caplog: pytest.LogCaptureFixture
+) -> None:
+    url, inbox = receiver
+    with caplog.at_level(logging.WARNING, logger="aviv_caas_auth.webhooks"):
+        answer = httpx.post(f"{url}/{SECRET}/classifieds/{ID}/statuses", content=b"[" * 4000)
+    assert answer.status_code == 400
+    assert "nested" in answer.text
+    assert inbox.got == []
+    assert [r.levelname for r in caplog.records] == ["WARNING"]  # refused, never "the handler failed"
+    assert "handler" not in caplog.records[0].getMessage()
+
+
 def test_a_handler_error_is_a_500_that_leaks_nothing(
     receiver: tuple[str, Inbox], caplog: pytest.LogCaptureFixture
 ) -> None:
