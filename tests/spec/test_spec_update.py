@@ -400,10 +400,17 @@ def test_a_document_outside_the_checkout_is_pinned_with_a_warning(
     assert "or set CAAS_SPEC to the document's location in CI" in result.stdout
     beside = f"../shared/openapi/{elsewhere.name}"
     assert f"`make update-spec CAAS_SPEC={beside}` (it only moves the pin)" in result.stdout
+    placed = pipeline_copy.root / beside
+    if not placed.exists():  # the advice's first step: the document beside the checkout
+        placed.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(elsewhere, placed)
     moved = pipeline_copy.make("update-spec", f"CAAS_SPEC={beside}")
     assert moved.returncode == 0, moved.stderr
     assert "WARNING" not in moved.stdout
-    assert pipeline_copy.pin_text() == original
+    before = tomllib.loads(original)["spec"]
+    assert tomllib.loads(pipeline_copy.pin_text())["spec"] == {**before, "default_path": beside}
+    if before["default_path"] == beside:  # the usual pin: back to the very same text
+        assert pipeline_copy.pin_text() == original
 
 
 def run_suggested_update(run: UpdateRun, message: str) -> subprocess.CompletedProcess[str]:
