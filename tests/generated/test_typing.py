@@ -1,7 +1,12 @@
-"""Type checkers see every lazily exported model, and a misspelt one is a type error, not ``Any``."""
+"""Type checkers see every lazily exported model, and a misspelt one is a type error, not ``Any``.
+
+The typed-use files are checked by mypy --strict and by pyright (basedpyright, which ships pyright
+with its own Node.js from PyPI): both must accept the uses and flag exactly the marked misuses.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -83,8 +88,25 @@ def error_lines(output: str, path: Path) -> dict[int, str]:
     return found
 
 
+def pyright_error_lines(tmp_path: Path, *files: Path) -> tuple[dict[str, set[int]], str]:
+    """Lines (1-based) with a pyright error, per file name, in pyright's standard mode; and its raw output."""
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "standard"}), encoding="utf-8")
+    command = [sys.executable, "-m", "basedpyright", "--pythonpath", sys.executable, "--outputjson", *map(str, files)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
+    report = json.loads(result.stdout)
+    found: dict[str, set[int]] = {path.name: set() for path in files}
+    for diagnostic in report["generalDiagnostics"]:
+        if diagnostic["severity"] == "error":
+            found[Path(diagnostic["file"]).name].add(diagnostic["range"]["start"]["line"] + 1)
+    assert report["summary"]["filesAnalyzed"] == len(files), result.stdout
+    return found, result.stdout
+
+
 def assert_uses_pass_and_misuses_fail(tmp_path: Path, uses: str, misuses: str) -> None:
-    """mypy --strict: no error in ``uses``; in ``misuses`` exactly the lines marked ``# E: <text>``, with that text."""
+    """mypy --strict: no error in ``uses``; in ``misuses`` exactly the lines marked ``# E: <text>``, with that text.
+
+    pyright: no error in ``uses`` either (``assert_type`` included), and an error on each marked line, on no other.
+    """
     good = tmp_path / "uses.py"
     bad = tmp_path / "misuses.py"
     good.write_text(uses, encoding="utf-8")
@@ -99,6 +121,8 @@ def assert_uses_pass_and_misuses_fail(tmp_path: Path, uses: str, misuses: str) -
     assert sorted(reported) == sorted(expected), output
     for number, text in expected.items():
         assert text in reported[number], output
+    pyright, raw = pyright_error_lines(tmp_path, good, bad)
+    assert pyright == {good.name: set(), bad.name: set(expected)}, raw
 
 
 def test_models_and_endpoints_type_check_and_misuse_is_caught(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Type checkers see each API version's own types: create_client(api="v4") is v4's client, and so on down.
 
-mypy --strict checks a file that uses both versions (no error allowed, ``assert_type`` pins each
-type) and a file of misuses, each of which must be reported on its line.
+mypy --strict and pyright check a file that uses both versions (no error allowed, ``assert_type``
+pins each type) and a file of misuses, each of which must be reported on its line.
 """
 
 from __future__ import annotations
