@@ -18,11 +18,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
 
-from aviv_caas_auth import create_client
 from aviv_caas_auth.sandbox import Sandbox
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.api.classifieds import get_classifieds
 from aviv_caas_client.models import GetClassifiedsResponse200
+from tests.sandbox.conftest import version_client
 
 CALLS = 10
 
@@ -51,13 +51,8 @@ def recorded_lookups() -> Iterator[_Lookups]:
 
 
 def _client(sandbox: Sandbox) -> AuthenticatedClient:
-    return create_client(
-        sandbox.credentials,
-        user_agent="TestCRM/1.0.0",
-        environment="sandbox",
-        base_url=sandbox.base_url,
-        token_url=sandbox.token_url,
-    )
+    client: AuthenticatedClient = version_client(sandbox, "v3")
+    return client
 
 
 def test_sync_calls_attempt_no_import_once_warm(caas_sandbox: Sandbox) -> None:
