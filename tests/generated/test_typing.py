@@ -50,7 +50,7 @@ def statuses(client: AuthenticatedClient, classified: AvivClassified, media_id: 
 '''
 
 # Each line marked `# E: <text>` must get a mypy error containing <text>; no other line may.
-MISUSES_TYPES = '''\
+MISUSES_TYPES = """\
 import aviv_caas_client.models as models
 from aviv_caas_client import AuthenticatedClient
 from aviv_caas_client.api.classifieds import create_classified
@@ -71,7 +71,12 @@ def bodiless(client: AuthenticatedClient) -> None:
 
 
 typo = models.AvivClasified  # E: has no attribute "AvivClasified"
-'''
+
+
+def misspelt_member(classified: AvivClassified) -> object:
+    # Models read members on first access through a __getattr__ type checkers must not see.
+    return classified.data.metadata  # E: has no attribute "metadata"
+"""
 
 
 def run_mypy(tmp_path: Path, *files: Path, extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
@@ -90,8 +95,18 @@ def error_lines(output: str, path: Path) -> dict[int, str]:
 
 def pyright_error_lines(tmp_path: Path, *files: Path) -> tuple[dict[str, set[int]], str]:
     """Lines (1-based) with a pyright error, per file name, in pyright's standard mode; and its raw output."""
-    (tmp_path / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "standard"}), encoding="utf-8")
-    command = [sys.executable, "-m", "basedpyright", "--pythonpath", sys.executable, "--outputjson", *map(str, files)]
+    (tmp_path / "pyrightconfig.json").write_text(
+        json.dumps({"typeCheckingMode": "standard"}), encoding="utf-8"
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "basedpyright",
+        "--pythonpath",
+        sys.executable,
+        "--outputjson",
+        *map(str, files),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
     report = json.loads(result.stdout)
     found: dict[str, set[int]] = {path.name: set() for path in files}
@@ -115,7 +130,9 @@ def assert_uses_pass_and_misuses_fail(tmp_path: Path, uses: str, misuses: str) -
     output = result.stdout + result.stderr
     assert error_lines(output, good) == {}, output
     expected = {
-        number: line.split("# E: ")[1] for number, line in enumerate(misuses.splitlines(), start=1) if "# E: " in line
+        number: line.split("# E: ")[1]
+        for number, line in enumerate(misuses.splitlines(), start=1)
+        if "# E: " in line
     }
     reported = error_lines(output, bad)
     assert sorted(reported) == sorted(expected), output
