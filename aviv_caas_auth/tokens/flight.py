@@ -97,7 +97,8 @@ class Flight:
         self._token: AccessToken | None = None
         self._error: BaseException | None = None
         self._lock = threading.Lock()
-        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._waiters: dict[asyncio.Future[bool], asyncio.AbstractEventLoop] = {}
+        self._polled: set[asyncio.AbstractEventLoop] = set()
 
     def __repr__(self) -> str:
         state = "landed" if self._landed.is_set() else "in flight"
@@ -115,13 +116,8 @@ class Flight:
                 return
             self._token, self._error = token, error
             self._landed.set()
-            waiters, self._waiters = self._waiters, []
-        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
-        for loop, future in waiters:
-            by_loop.setdefault(loop, []).append(future)
-        for loop, futures in by_loop.items():
-            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there any more
-                loop.call_soon_threadsafe(_wake, futures)
+            waiters, self._waiters = self._waiters, {}
+        _wake_all(waiters, True)
 
     def drive_in_thread(self, run: Callable[[], None], *, name: str) -> bool:
         """Run ``run`` (which lands this flight) in a new daemon thread, in a copy of the caller's context.
@@ -172,32 +168,62 @@ class Flight:
         return True
 
     async def wait_async(self) -> bool:
-        """Await until it lands (True) or is hopeless (False); cancelling the waiter cancels only the wait."""
+        """Await until it lands (True) or is hopeless (False); cancelling the waiter cancels only the wait.
+
+        Each waiter awaits a future of its own, resolved by ``land`` (all the waiters of an event
+        loop in one callback) or, should the flight turn hopeless, by the one poll its event loop
+        runs every ``POLL_INTERVAL`` (``_poll``): no timer per waiter, so a thousand coroutines
+        joining a refresh cost little more than one.
+        """
         import asyncio  # deferred: see the module docstring
 
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
+        future: asyncio.Future[bool] = loop.create_future()
         with self._lock:
             if self._landed.is_set():
                 return True
-            self._waiters.append((loop, future))
+            self._waiters[future] = loop
+            poll = loop not in self._polled
+            self._polled.add(loop)
+        if poll:
+            loop.call_later(POLL_INTERVAL, self._poll, loop)
         try:
-            while True:
-                done, _ = await asyncio.wait({future}, timeout=POLL_INTERVAL)
-                if done:
-                    return True
-                if self.hopeless():
-                    return False
+            return await future
         finally:
-            future.cancel()
-            with self._lock, contextlib.suppress(ValueError):
-                self._waiters.remove((loop, future))
+            with self._lock:
+                self._waiters.pop(future, None)
+
+    def _poll(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On ``loop``, while it has waiters: release them (False) if the flight is hopeless."""
+        hopeless = self.hopeless()
+        with self._lock:
+            mine = {future: each for future, each in self._waiters.items() if each is loop}
+            again = bool(mine) and not hopeless and not self._landed.is_set()
+            if not again:
+                self._polled.discard(loop)
+            if hopeless:
+                for future in mine:
+                    del self._waiters[future]
+        if hopeless:
+            _wake_all(mine, False)
+        elif again:
+            loop.call_later(POLL_INTERVAL, self._poll, loop)
 
 
-def _wake(futures: list[asyncio.Future[None]]) -> None:
+def _wake_all(waiters: dict[asyncio.Future[bool], asyncio.AbstractEventLoop], landed: bool) -> None:
+    """Resolve every waiter's future with ``landed``: one thread-safe callback per event loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[bool]]] = {}
+    for future, loop in waiters.items():
+        by_loop.setdefault(loop, []).append(future)
+    for loop, futures in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there any more
+            loop.call_soon_threadsafe(_resolve, futures, landed)
+
+
+def _resolve(futures: list[asyncio.Future[bool]], landed: bool) -> None:
     for future in futures:
-        if not future.done():
-            future.set_result(None)
+        if not future.done():  # a waiter cancelled meanwhile
+            future.set_result(landed)
 
 
 class Slot:

@@ -111,6 +111,49 @@ def test_with_async_only_io_nobody_waits_for_a_loop_left_idle(
     assert aviv.token_count == 2  # the idle loop's request (answered, unread) and the waiter's own
 
 
+def test_coroutines_already_waiting_leave_a_refresh_whose_loop_stops(
+    aviv: FakeAviv, credentials: CaasCredentials
+) -> None:
+    """Coroutines joined a refresh its event loop drives; that loop stops running: one poll per loop
+    (not a timer per waiter) releases them all, and they get a token of their own."""
+    provider = provider_for(aviv, credentials, token_store=AsyncOnlyStore())
+    gate = _hold_token_requests(aviv)
+    joined, stop = threading.Event(), threading.Event()
+    loop = asyncio.new_event_loop()
+
+    async def start_then_stop_running() -> None:
+        caller = asyncio.ensure_future(provider.aget_token())
+        await asyncio.to_thread(aviv.token_entered.wait, 10)
+        await asyncio.to_thread(stop.wait, 10)
+        caller.cancel()
+
+    driver = threading.Thread(target=loop.run_until_complete, args=(start_then_stop_running(),))
+    driver.start()
+
+    async def three_waiters() -> list[str]:
+        aviv.token_entered.wait(10)
+        waiting = [asyncio.ensure_future(provider.aget_token()) for _ in range(3)]
+        await asyncio.sleep(0.05)  # they have joined the flight
+        joined.set()
+        return [token.value for token in await asyncio.wait_for(asyncio.gather(*waiting), 20)]
+
+    try:
+        waiter = ThreadPoolExecutor(max_workers=1).submit(asyncio.run, three_waiters())
+        assert joined.wait(10)
+        stop.set()
+        driver.join(10)  # the loop is left open, idle: its refresh is hopeless
+        gate.set()
+        tokens = finishes(lambda: waiter.result(HANG), what="the waiters of a stopped loop's refresh")
+    finally:
+        stop.set()
+        gate.set()
+        driver.join(10)
+        loop.close()
+    assert len(set(tokens)) == 1
+    assert tokens[0] in aviv.issued
+    assert aviv.token_count == 2  # the stopped loop's request (answered, unread) and the waiters' own
+
+
 # -- defect 2: a refresh outlives the caller, the event loop and the asyncio.run() that started it ---
 
 
