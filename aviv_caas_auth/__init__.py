@@ -9,48 +9,46 @@ page = get_classifieds.sync(client=client, limit=50)
 v4 = create_client(CaasCredentials.from_env(), api="v4", environment="sandbox", user_agent="MyCRM/2.4.1")
 # -> aviv_caas_client_v4.AuthenticatedClient, for the endpoints of aviv_caas_client_v4.api
 
-Importing this package loads what ``create_client`` needs, nothing more. The rest is imported on
-first use (PEP 562): the problem errors and ``unwrap``/``error_from_response``, the duplicate
-lookup, the optional stores (``FileTokenStore`` needs filelock/platformdirs, ``RedisTokenStore``
-redis), the workflows' results and errors (the workflows themselves are modules:
-``from aviv_caas_auth.workflows import publish``), ``validate`` and the webhook receivers. Type checkers and
-IDEs see them through the imports under ``TYPE_CHECKING``.
+Importing this package loads nothing but its version: every name is imported from its module
+on first use (PEP 562), ``create_client`` and what it needs included (issue 21: an import costs
+little more than importing httpx and attrs; the first ``create_client`` pays for what it uses).
+Names that need an optional dependency (``FileTokenStore`` needs filelock/platformdirs,
+``RedisTokenStore`` redis, ``validate`` jsonschema) or load more machinery (the problem errors and
+``unwrap``, the workflows' results and errors, the webhook receivers) load it only then too; the
+workflows themselves are modules (``from aviv_caas_auth.workflows import publish``). Type checkers
+and IDEs see every name through the imports under ``TYPE_CHECKING``.
 """
 
 from typing import TYPE_CHECKING
 
 from aviv_caas_auth._version import __version__
-from aviv_caas_auth.apis import ApiVersion
-from aviv_caas_auth.clock import Clock, ManualClock, SystemClock
-from aviv_caas_auth.credentials import CaasCredentials
-from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
-from aviv_caas_auth.errors import (
-    ApiConnectionError,
-    ApiTimeoutError,
-    ApiTransportError,
-    CaasError,
-    ConfigurationError,
-    CredentialsError,
-    InsecureTransportError,
-    MalformedTokenResponseError,
-    TokenConnectionError,
-    TokenEndpointError,
-    TokenError,
-    TokenRateLimitedError,
-    TokenRefreshLoopError,
-    TokenServerError,
-    TokenTimeoutError,
-)
-from aviv_caas_auth.factory import create_client, token_provider_of
-from aviv_caas_auth.http.auth import CaasAuth
-from aviv_caas_auth.http.retry import DEFAULT_RETRY, RetryPolicy
-from aviv_caas_auth.http.transport import CaasTransport
-from aviv_caas_auth.stores.base import MEMORY_STORE, BlockingTokenStore, MemoryTokenStore, TokenStore
-from aviv_caas_auth.tokens.policy import RefreshPolicy
-from aviv_caas_auth.tokens.provider import DEFAULT_TIMEOUT, TokenProvider
-from aviv_caas_auth.tokens.token import AccessToken, TokenKey
 
 if TYPE_CHECKING:
+    from aviv_caas_auth.apis import ApiVersion
+    from aviv_caas_auth.clock import Clock, ManualClock, SystemClock
+    from aviv_caas_auth.credentials import CaasCredentials
+    from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
+    from aviv_caas_auth.errors import (
+        ApiConnectionError,
+        ApiTimeoutError,
+        ApiTransportError,
+        CaasError,
+        ConfigurationError,
+        CredentialsError,
+        InsecureTransportError,
+        MalformedTokenResponseError,
+        TokenConnectionError,
+        TokenEndpointError,
+        TokenError,
+        TokenRateLimitedError,
+        TokenRefreshLoopError,
+        TokenServerError,
+        TokenTimeoutError,
+    )
+    from aviv_caas_auth.factory import create_client, token_provider_of
+    from aviv_caas_auth.http.auth import CaasAuth
+    from aviv_caas_auth.http.retry import DEFAULT_RETRY, RetryPolicy
+    from aviv_caas_auth.http.transport import CaasTransport
     from aviv_caas_auth.problems.classify import error_from_response
     from aviv_caas_auth.problems.duplicates import find_classified_id, find_classified_id_async
     from aviv_caas_auth.problems.errors import (
@@ -71,8 +69,12 @@ if TYPE_CHECKING:
         ValidationError,
     )
     from aviv_caas_auth.problems.unwrap import unwrap
+    from aviv_caas_auth.stores.base import MEMORY_STORE, BlockingTokenStore, MemoryTokenStore, TokenStore
     from aviv_caas_auth.stores.file_store import FileTokenStore
     from aviv_caas_auth.stores.redis_store import RedisTokenStore as RedisTokenStore
+    from aviv_caas_auth.tokens.policy import RefreshPolicy
+    from aviv_caas_auth.tokens.provider import DEFAULT_TIMEOUT, TokenProvider
+    from aviv_caas_auth.tokens.token import AccessToken, TokenKey
     from aviv_caas_auth.validation import validate
     from aviv_caas_auth.validation.requests import RequestValidationError
     from aviv_caas_auth.webhooks.asgi import asgi_app
@@ -95,6 +97,44 @@ _WORKFLOW_ERRORS = "aviv_caas_auth.workflows.errors"
 
 # Name -> the module defining it, imported when the name is first looked up.
 _LAZY: dict[str, str] = {
+    "ApiVersion": "aviv_caas_auth.apis",
+    "Clock": "aviv_caas_auth.clock",
+    "ManualClock": "aviv_caas_auth.clock",
+    "SystemClock": "aviv_caas_auth.clock",
+    "CaasCredentials": "aviv_caas_auth.credentials",
+    "Endpoints": "aviv_caas_auth.environments",
+    "Environment": "aviv_caas_auth.environments",
+    "endpoints_for": "aviv_caas_auth.environments",
+    "ApiConnectionError": "aviv_caas_auth.errors",
+    "ApiTimeoutError": "aviv_caas_auth.errors",
+    "ApiTransportError": "aviv_caas_auth.errors",
+    "CaasError": "aviv_caas_auth.errors",
+    "ConfigurationError": "aviv_caas_auth.errors",
+    "CredentialsError": "aviv_caas_auth.errors",
+    "InsecureTransportError": "aviv_caas_auth.errors",
+    "MalformedTokenResponseError": "aviv_caas_auth.errors",
+    "TokenConnectionError": "aviv_caas_auth.errors",
+    "TokenEndpointError": "aviv_caas_auth.errors",
+    "TokenError": "aviv_caas_auth.errors",
+    "TokenRateLimitedError": "aviv_caas_auth.errors",
+    "TokenRefreshLoopError": "aviv_caas_auth.errors",
+    "TokenServerError": "aviv_caas_auth.errors",
+    "TokenTimeoutError": "aviv_caas_auth.errors",
+    "create_client": "aviv_caas_auth.factory",
+    "token_provider_of": "aviv_caas_auth.factory",
+    "CaasAuth": "aviv_caas_auth.http.auth",
+    "DEFAULT_RETRY": "aviv_caas_auth.http.retry",
+    "RetryPolicy": "aviv_caas_auth.http.retry",
+    "CaasTransport": "aviv_caas_auth.http.transport",
+    "MEMORY_STORE": "aviv_caas_auth.stores.base",
+    "BlockingTokenStore": "aviv_caas_auth.stores.base",
+    "MemoryTokenStore": "aviv_caas_auth.stores.base",
+    "TokenStore": "aviv_caas_auth.stores.base",
+    "RefreshPolicy": "aviv_caas_auth.tokens.policy",
+    "DEFAULT_TIMEOUT": "aviv_caas_auth.tokens.provider",
+    "TokenProvider": "aviv_caas_auth.tokens.provider",
+    "AccessToken": "aviv_caas_auth.tokens.token",
+    "TokenKey": "aviv_caas_auth.tokens.token",
     "ApiError": _PROBLEMS,
     "BadRequestError": _PROBLEMS,
     "CollidingContactsError": _PROBLEMS,

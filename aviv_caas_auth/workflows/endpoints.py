@@ -52,8 +52,10 @@ class Endpoints:
 
     def body_model(self, operation: str) -> type[Any]:
         """The model ``operation`` takes as its ``body`` (``AvivClassified`` for ``create_classified``)."""
-        function = self.module(operation).sync_detailed
-        hint = typing.get_type_hints(function)["body"]
+        module = self.module(operation)
+        if not module._referenced_imported:  # the names its annotations use (they are strings)
+            module._import_referenced()
+        hint = typing.get_type_hints(module.sync_detailed)["body"]
         for candidate in typing.get_args(hint) or (hint,):
             if inspect.isclass(candidate) and hasattr(candidate, "from_dict"):
                 return candidate

@@ -1,4 +1,5 @@
-"""``import aviv_caas_auth`` stays cheap: what create_client does not need is imported on first use."""
+"""``import aviv_caas_auth`` imports nothing but its version (issue 21); ``create_client``, first used,
+imports what it needs and nothing more: the rest is imported on first use of its name."""
 
 from __future__ import annotations
 
@@ -39,10 +40,17 @@ import aviv_caas_auth
 print(json.dumps(sorted(set(sys.modules) - before)))
 """
 
-# Runs in a fresh interpreter: resolves each lazy name and reports what its first lookup imported.
+# The same for the first use of create_client: what it needs, loaded then.
+IMPORTED_BY_CREATE_CLIENT = IMPORTED_BY_AUTH.replace(
+    "import aviv_caas_auth", "from aviv_caas_auth import create_client"
+)
+
+# Runs in a fresh interpreter: resolves each lazy name and reports what its first lookup imported
+# beyond what create_client needs (loaded first: every program uses it).
 RESOLVE = """
 import importlib, json, sys
 import aviv_caas_auth
+from aviv_caas_auth import create_client
 report = {}
 for name, module in json.loads(sys.argv[1]).items():
     before = set(sys.modules)
@@ -81,24 +89,28 @@ def type_checking_imports() -> dict[str, str]:
     }
 
 
-def test_import_aviv_caas_auth_imports_no_optional_dependency_nor_deferred_module() -> None:
-    imported = run_python(IMPORTED_BY_AUTH)
+def test_import_aviv_caas_auth_imports_nothing_but_its_version() -> None:
+    assert run_python(IMPORTED_BY_AUTH) == ["aviv_caas_auth", "aviv_caas_auth._version"]
+
+
+def test_create_client_imports_no_optional_dependency_nor_deferred_module() -> None:
+    imported = run_python(IMPORTED_BY_CREATE_CLIENT)
     assert isinstance(imported, list)
     assert "aviv_caas_auth.factory" in imported  # the probe does see the package's own modules
     assert [name for name in imported if name.partition(".")[0] in OPTIONAL] == []
     assert [name for name in imported if name.startswith(DEFERRED)] == []
 
 
-def test_import_aviv_caas_auth_imports_no_generated_endpoint_or_model_module() -> None:
-    imported = run_python(IMPORTED_BY_AUTH)
+def test_create_client_imports_no_generated_endpoint_or_model_module() -> None:
+    imported = run_python(IMPORTED_BY_CREATE_CLIENT)
     assert isinstance(imported, list)
     generated = [name for name in imported if name.startswith("aviv_caas_client.")]
     assert generated == []
 
 
-def test_import_aviv_caas_auth_does_not_import_asyncio() -> None:
+def test_create_client_does_not_import_asyncio() -> None:
     # Sync-only programs never pay for asyncio; the store and single-flight code import it on first use.
-    imported = run_python(IMPORTED_BY_AUTH)
+    imported = run_python(IMPORTED_BY_CREATE_CLIENT)
     assert isinstance(imported, list)
     assert [name for name in imported if name.partition(".")[0] == "asyncio"] == []
 
