@@ -1,5 +1,6 @@
-"""Models read from an answer read their nested models on first access (types.LazyModel), and behave
+"""Models read from an answer read their nested models on first access (types.read_later), and behave
 exactly like models read at once by ``from_dict``: equality, repr, ``to_dict``, pickling, assignment.
+Until then a nested model is a stand-in (an instance of a subclass of its model); after, the model's.
 
 Both API versions, through the endpoint functions on an in-process ``httpx.MockTransport``.
 """
@@ -67,42 +68,40 @@ def model(package: ModuleType, name: str) -> Any:
     return getattr(importlib.import_module(f"{package.__name__}.models"), name)
 
 
-def unread(instance: Any) -> set[str]:
-    """The members of ``instance`` still waiting to be read."""
-    try:
-        return set(instance._unread[1])
-    except AttributeError:
-        return set()
+def unread(instance: Any) -> bool:
+    """Whether ``instance`` is a stand-in not read yet (``type``, unlike ``__class__``, does not read it)."""
+    model = type(instance).__mro__[1]
+    return isinstance(instance, model) and type(instance).__name__ == model.__name__
 
 
 def test_nested_models_are_read_on_first_access_and_then_kept(package: ModuleType) -> None:
     parsed = answered(package, classified())
+    real_estate = model(package, "RealEstate")
 
-    assert isinstance(parsed, model(package, "GetClassifiedResponse200"))
-    assert unread(parsed) == {"data"}  # portals and classifiedId are read at once
-    assert parsed.classified_id == uuid.UUID(CLASSIFIED_ID)
+    assert type(parsed) is model(package, "GetClassifiedResponse200")  # an answer's model is read at once
     data = parsed.data
-    assert isinstance(data, model(package, "RealEstate"))
-    assert parsed.data is data
-    assert unread(parsed) == set()
-    assert {"location", "meta_data"} <= unread(data)
+    assert unread(data)
+    assert isinstance(data, real_estate)
+    assert type(data).__name__ == "RealEstate"
     assert (
         data.meta_data.source.offerer_estate_id
         == classified()["data"]["metaData"]["source"]["offererEstateId"]
     )
-    assert "meta_data" not in unread(data)
-    assert "location" in unread(data)
+    assert type(data) is real_estate  # read, and the model's own
+    assert parsed.data is data
+    assert unread(data.location)  # not looked at yet
+    assert not unread(data.meta_data)
 
 
 def test_a_listing_reads_its_items_on_first_access(package: ModuleType) -> None:
     documents = [classified(classifiedId=str(uuid.UUID(int=n))) for n in range(1, 4)]
     page = answered(package, {"items": documents, "nextToken": "2"}, endpoint="get_classifieds")
 
-    assert unread(page) == {"items"}
     assert page.next_token == "2"
-    items = page.items
-    assert [item.classified_id for item in items] == [uuid.UUID(int=n) for n in range(1, 4)]
-    assert all(unread(item) == {"data"} for item in items)
+    assert all(unread(item) for item in page.items)
+    assert [item.classified_id for item in page.items] == [uuid.UUID(int=n) for n in range(1, 4)]
+    assert not any(unread(item) for item in page.items)
+    assert all(unread(item.data) for item in page.items)
 
 
 def test_read_on_access_is_indistinguishable_from_read_at_once(package: ModuleType) -> None:
@@ -112,9 +111,9 @@ def test_read_on_access_is_indistinguishable_from_read_at_once(package: ModuleTy
         model(package, "GetClassifiedResponse200").from_dict(document),
     )
 
-    assert unread(at_once) == set()
+    assert not unread(at_once.data)
     assert lazily == at_once  # compares every member: reads them all
-    assert unread(lazily) == set()
+    assert not unread(lazily.data)
     fresh = answered(package, document)
     assert at_once == fresh
     assert repr(answered(package, document)) == repr(at_once)
@@ -126,7 +125,6 @@ def test_read_on_access_is_indistinguishable_from_read_at_once(package: ModuleTy
     assert attrs.asdict(answered(package, document)) == attrs.asdict(at_once)
     assert copy.copy(answered(package, document)) == at_once
     pickled = pickle.loads(pickle.dumps(answered(package, document)))  # (UNSET does not survive pickling)
-    assert unread(pickled) == set()
     assert pickled.data.meta_data.source.offerer_estate_id == at_once.data.meta_data.source.offerer_estate_id
     assert attrs.evolve(answered(package, document), classified_id=uuid.UUID(int=7)).data == at_once.data
 
@@ -151,7 +149,7 @@ def test_from_dict_reads_at_once_so_the_dict_stays_the_callers(package: ModuleTy
     document["data"]["location"]["city"] = "Lyon"
 
     assert read.data.location.city == "Paris"
-    assert unread(read.data) == set()
+    assert type(read.data) is model(package, "RealEstate")
 
 
 def test_what_a_nested_member_adds_is_logged_once_naming_the_answer(
@@ -187,11 +185,12 @@ def test_a_nested_member_that_cannot_be_read_raises_a_typed_error_on_access(pack
 
     parsed = answered(package, document)  # the rest of the answer reads
     assert parsed.data.prices.to_dict() == classified()["data"]["prices"]
+    location = parsed.data.location
     for _ in range(2):  # the JSON is kept: every access says so
         with pytest.raises(types.UnreadableMemberError) as raised:
-            parsed.data.location  # noqa: B018
-        assert raised.value.model == "RealEstate"
-        assert raised.value.member == "location"
+            location.city  # noqa: B018
+        assert raised.value.member == "RealEstate.location"
+        assert raised.value.model == "RealEstateLocation"
         assert "the answer to GET /classifieds/{classified_id}" in str(raised.value)
         assert isinstance(raised.value, ValueError)
         assert isinstance(raised.value.__cause__, TypeError | ValueError)
@@ -199,7 +198,7 @@ def test_a_nested_member_that_cannot_be_read_raises_a_typed_error_on_access(pack
     with pytest.raises(
         types.UnreadableMemberError, match=r"RealEstate\.meta_data: .*KeyError: 'offererEstateId'"
     ):
-        parsed.data.meta_data  # noqa: B018
+        parsed.data.meta_data.source  # noqa: B018
 
 
 def test_attributes_that_do_not_exist_still_raise_attribute_error(package: ModuleType) -> None:
@@ -218,22 +217,23 @@ def test_attributes_that_do_not_exist_still_raise_attribute_error(package: Modul
     )  # absent: UNSET, as from __init__
 
 
-def test_threads_reading_the_same_member_all_get_one_value(package: ModuleType) -> None:
+def test_threads_reading_the_same_model_all_see_it_whole(package: ModuleType) -> None:
     for _ in range(20):
         parsed = answered(package, classified())
+        data = parsed.data
         seen: list[Any] = []
         start = threading.Barrier(8)
 
-        def read(parsed: Any = parsed, seen: list[Any] = seen, start: threading.Barrier = start) -> None:
+        def read(data: Any = data, seen: list[Any] = seen, start: threading.Barrier = start) -> None:
             start.wait()
-            seen.append(parsed.data)
+            seen.append((data.estate_type, data.meta_data.source.offerer_estate_id, data.location.city))
 
         threads = [threading.Thread(target=read) for _ in range(8)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        assert len(seen) == 8
-        assert all(value == seen[0] for value in seen)
-        assert parsed.data in seen
-        assert unread(parsed) == set()
+        expected = ("APARTMENT", classified()["data"]["metaData"]["source"]["offererEstateId"], "Paris")
+        assert seen == [expected] * 8
+        assert type(data) is model(package, "RealEstate")
+        assert data == model(package, "RealEstate").from_dict(classified()["data"])
