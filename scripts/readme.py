@@ -8,6 +8,12 @@
 
 ``--check`` fails (exit 1) instead of writing when a block is out of date; ``make update-spec``
 calls :func:`update_readme` with the new document after regenerating.
+
+Text from AVIV's documents never shapes the page: :func:`replace_block` (the one way a generated
+block is written, whatever the page) makes every HTML comment opener or closer in it inert, so no
+document can inject a marker, and refuses a page whose markers are not exactly one start before
+one end (a damaged page is reported, never rewritten around the damage); :func:`table_cell`
+escapes ``|`` in a table cell.
 """
 
 from __future__ import annotations
@@ -41,7 +47,40 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 
 class ReadmeError(Exception):
-    """The README has no operations block, or the spec names a module that was not generated."""
+    """The README has no (or a damaged) generated block, or the spec names a module that was not generated."""
+
+
+def inert(text: str) -> str:
+    """``text`` with no HTML comment opener or closer: it renders the same, but can hold no block marker."""
+    return text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+
+
+def table_cell(text: str) -> str:
+    """``text`` on one line, safe inside a Markdown table cell (``|`` escaped, code spans included)."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def replace_block(text: str, start_marker: str, end_marker: str, block: str, *, name: str, page: str) -> str:
+    """``text`` (the page ``page``, for messages) with the block between the markers replaced by ``block``.
+
+    ``block`` is made :func:`inert` first: text taken from a document cannot open, close or fake a
+    marker. The page must hold each marker exactly once, start first; otherwise ReadmeError says
+    what is wrong and how to repair it (a page damaged by hand, or by an older version of this
+    script, is never rewritten around the damage).
+    """
+    starts, ends = text.count(start_marker), text.count(end_marker)
+    if starts == 0 and ends == 0:
+        raise ReadmeError(f"{page} has no {name} block ({start_marker} ... {end_marker})")
+    start, end = text.find(start_marker), text.find(end_marker)
+    if starts != 1 or ends != 1 or end < start:
+        raise ReadmeError(
+            f"{page}'s {name} block is damaged: its start marker appears {starts} time(s) and its end "
+            f"marker {ends} time(s) (each must appear once, start first); text was injected into it or "
+            f"it was edited by hand. Fix: restore {page} (`git checkout -- {page}`), or delete the "
+            f"stray lines between {start_marker} and the last {end_marker}, then run "
+            "`python -m scripts.readme`."
+        )
+    return text[: start + len(start_marker)] + "\n" + inert(block) + "\n" + text[end:]
 
 
 def load_spec(package: str = "aviv_caas_client") -> dict[str, Any]:
@@ -73,10 +112,9 @@ def operations_table(document: Mapping[str, Any], package: str = "aviv_caas_clie
             module = f"{package}.api.{tag}.{snake_case(operation['operationId'])}"
             if importlib.util.find_spec(module) is None:
                 raise ReadmeError(f"the spec's {operation['operationId']} has no generated module {module}")
-            summary = " ".join(str(operation.get("summary", "")).split()).rstrip(".")
-            rows.append(
-                f"| `{module.removeprefix(package + '.api.')}` | `{method.upper()} {path}` | {summary} |"
-            )
+            summary = table_cell(str(operation.get("summary", ""))).rstrip(".")
+            operation_cell = table_cell(f"{method.upper()} {path}")
+            rows.append(f"| `{module.removeprefix(package + '.api.')}` | `{operation_cell}` | {summary} |")
     header = [f"| `{package}.api.` | operation | |", "| --- | --- | --- |"]
     return "\n".join(header + rows)
 
@@ -128,26 +166,24 @@ def migration_block(documents: Mapping[str, Mapping[str, Any]]) -> str:
     )
 
 
-def _replace(text: str, start_marker: str, end_marker: str, block: str, name: str) -> str:
-    start, end = text.find(start_marker), text.find(end_marker)
-    if start < 0 or end < start:
-        raise ReadmeError(f"README.md has no {name} block ({start_marker} ... {end_marker})")
-    return text[: start + len(start_marker)] + "\n" + block + "\n" + text[end:]
-
-
 def render(
     readme: str,
     documents: Mapping[str, Mapping[str, Any]],
     published: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    page: str = "README.md",
 ) -> str:
-    """``readme`` with its generated blocks rewritten.
+    """``readme`` (named ``page`` in messages) with its generated blocks rewritten.
 
     The operations from ``documents`` (one prepared spec per API version), the migration report from
     ``published`` (AVIV's documents; None: that block is left as it is).
     """
-    text = _replace(readme, START, END, operations_block(documents), "operations")
+    text = replace_block(readme, START, END, operations_block(documents), name="operations", page=page)
     if published is not None and all(api in published for api in MIGRATION):
-        text = _replace(text, MIGRATION_START, MIGRATION_END, migration_block(published), "migration report")
+        migration = migration_block(published)
+        text = replace_block(
+            text, MIGRATION_START, MIGRATION_END, migration, name="migration report", page=page
+        )
     return text
 
 
@@ -168,7 +204,10 @@ def update_readme(
     """
     text = readme.read_text(encoding="utf-8")
     wanted = render(
-        text, {**load_specs(), **(documents or {})}, load_documents(published) if migration else None
+        text,
+        {**load_specs(), **(documents or {})},
+        load_documents(published) if migration else None,
+        page=readme.name,
     )
     if wanted == text:
         return False
