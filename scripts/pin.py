@@ -21,6 +21,7 @@ from typing import Any
 
 import tomlkit
 
+from scripts.limits import DocumentLimitError, load_bounded
 from scripts.paths import DEFAULT_API, REPO_ROOT, ApiPaths
 
 SPEC_ENV_VAR = "CAAS_SPEC"
@@ -62,9 +63,14 @@ def _not_a_string(data: bytes, value: object) -> str:
 
 
 def document_info(data: bytes, where: Path) -> Mapping[str, Any]:
-    """The ``info`` object of an OpenAPI document's bytes (SpecPinError when there is none)."""
+    """The ``info`` object of an OpenAPI document's bytes (SpecPinError when there is none).
+
+    SpecPinError too when the document exceeds :mod:`scripts.limits` (size, nesting, string length).
+    """
     try:
-        document = json.loads(data)
+        document = load_bounded(data, where)
+    except DocumentLimitError as error:
+        raise SpecPinError(str(error)) from error
     except (ValueError, UnicodeDecodeError) as error:
         raise SpecPinError(f"{where} is not a JSON document: {error}") from error
     info = document.get("info") if isinstance(document, dict) else None

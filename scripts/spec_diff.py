@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scripts.limits import load_bounded
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 BREAKING, POTENTIALLY, NON_BREAKING = "breaking", "potentially breaking", "non-breaking"
 LEVELS = (BREAKING, POTENTIALLY, NON_BREAKING)
@@ -528,8 +530,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("new", type=Path)
     args = parser.parse_args(argv)
     try:
-        old, new = (json.loads(p.read_text(encoding="utf-8")) for p in (args.old, args.new))
-    except (OSError, ValueError) as error:
+        old, new = (load_bounded(p.read_bytes(), p) for p in (args.old, args.new))
+    except (OSError, ValueError) as error:  # DocumentLimitError included
         print(f"error: {error}", file=sys.stderr)
         return 2
     changes = compare(old, new)
