@@ -12,6 +12,7 @@ and the ``/_sandbox/*`` admin endpoints share the routing map.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -312,7 +313,8 @@ class SandboxApp:
         except ProblemError as error:
             if error.problem.status == 401 and issued is not None:
                 self.ledger.token_rejected(issued)
-            response = self._problem(error.problem, op.content_type(error.problem.status), trace)
+            problem = dataclasses.replace(error.problem, type=served.spec.problem_type(error.problem.type))
+            response = self._problem(problem, op.content_type(problem.status), trace)
             return _Outcome(response, "api", op.operation_id, fault_kind, served.api)
         if reply.body is None and not getattr(op.response(reply.status), "content", None):
             response = Response(status=reply.status)
