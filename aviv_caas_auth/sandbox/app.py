@@ -32,6 +32,7 @@ except ModuleNotFoundError as missing:  # the sandbox extra is not installed: sa
     raise extra_missing(missing) from None
 
 from aviv_caas_auth.apis import DEFAULT_API
+from aviv_caas_auth.clock import FROZEN_CLOCK_HEADER
 from aviv_caas_auth.sandbox.clock import Clock, SandboxTime
 from aviv_caas_auth.sandbox.config import ADMIN_PREFIX, TOKEN_PATH, Environment, SandboxConfig
 from aviv_caas_auth.sandbox.exchanges import Exchange, ExchangeKind, ExchangeLog
@@ -180,6 +181,10 @@ class SandboxApp:
             outcome = _Outcome(self._problem(internal_error(), "application/json+problem", trace), "unrouted")
         response = outcome.response
         response.headers["traceparent"] = trace
+        if outcome.kind == "api" and not self.clock.moves_by_itself:
+            # Its statuses move only when the clock is advanced: a workflow about to wait for them in
+            # real time reads this and fails at once, saying what to pass (FrozenSandboxClockError).
+            response.headers[FROZEN_CLOCK_HEADER] = "manual"
         self.exchanges.add(
             Exchange(
                 request.method,

@@ -20,9 +20,10 @@ import threading
 from collections.abc import Generator, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
-from aviv_caas_auth.clock import Clock
+from aviv_caas_auth.clock import FROZEN_CLOCK_HEADER, Clock
 from aviv_caas_auth.http import pacing
 from aviv_caas_auth.workflows.endpoints import Endpoints, endpoints_of
+from aviv_caas_auth.workflows.errors import FrozenSandboxClockError
 from aviv_caas_auth.workflows.polling import DEFAULT_POLL, PollPolicy
 
 T = TypeVar("T")
@@ -37,10 +38,16 @@ class Call(NamedTuple):
 
 
 class Pause(NamedTuple):
-    """Wait ``seconds``; with ``rate_limited``, everything behind the runner's gate waits too."""
+    """Wait ``seconds``; with ``rate_limited``, everything behind the runner's gate waits too.
+
+    ``waiting_for`` (e.g. "classified <id>'s final status") marks a wait for the server's processing
+    to move on: a runner that would sleep in real time while the last answer said the server's clock
+    stands still (a local sandbox on a ManualClock) raises FrozenSandboxClockError instead.
+    """
 
     seconds: float
     rate_limited: bool = False
+    waiting_for: str | None = None
 
 
 Effect = Call | Pause
@@ -90,6 +97,7 @@ class Runner:
                 done, effect = _advance(flow, reply, error)
                 if done:
                     return effect  # type: ignore[no-any-return]
+                self._refuse_a_frozen_wait(effect, reply, asynchronous=False)
                 for seconds in self._waits(effect):
                     self.poll.sleep(seconds)
                 reply, error = None, None
@@ -109,6 +117,7 @@ class Runner:
                 done, effect = _advance(flow, reply, error)
                 if done:
                     return effect  # type: ignore[no-any-return]
+                self._refuse_a_frozen_wait(effect, reply, asynchronous=True)
                 for seconds in self._waits(effect):
                     await self.poll.async_sleep(seconds)
                 reply, error = None, None
@@ -118,6 +127,15 @@ class Runner:
                         reply = await function(*effect.args, client=self.client, **effect.kwargs)
                     except Exception as exc:  # noqa: BLE001 - handed to the flow, which decides
                         error = exc
+
+    def _refuse_a_frozen_wait(self, effect: Effect, reply: Any, *, asynchronous: bool) -> None:
+        """FrozenSandboxClockError for a real-time wait on processing whose server clock stands still."""
+        if not isinstance(effect, Pause) or effect.waiting_for is None:
+            return
+        headers = getattr(reply, "headers", None)
+        frozen = headers is not None and headers.get(FROZEN_CLOCK_HEADER) == "manual"
+        if frozen and self.poll.sleeps_in_real_time(asynchronous=asynchronous):
+            raise FrozenSandboxClockError(effect.waiting_for)
 
     def _waits(self, effect: Effect) -> Iterator[float]:
         """The sleeps before ``effect`` (sync and async alike): a pause, then until the gate opens."""
