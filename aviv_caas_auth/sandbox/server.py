@@ -11,6 +11,7 @@ with Sandbox.start() as sb:
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import socket
 import threading
@@ -188,7 +189,15 @@ class Sandbox:
             listener = socket.create_server((self.host, port), family=family)
         except OSError as error:
             self.app.close()
-            raise SandboxError(f"cannot listen on {self.host}:{port}: {error.strerror or error}") from error
+            hint = ""
+            if error.errno == errno.EADDRINUSE:
+                hint = (
+                    " (another process, maybe another sandbox, holds it): pass --port 0 (port=0 in Python) "
+                    "for any free port, or stop that process"
+                )
+            raise SandboxError(
+                f"cannot listen on {self.host}:{port}: {error.strerror or error}{hint}"
+            ) from error
         with listener:
             self._server = _Server(self.host, port, self.app, handler=handler, fd=listener.fileno())
         self.port: int = self._server.port
