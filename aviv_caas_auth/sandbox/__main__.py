@@ -125,9 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if served.operations.generic:
             names = ", ".join(op.operation_id for op in served.operations.generic)
             print(f"  {served.api} served from the spec only (no hand-written behaviour): {names}")
-    print("Press Ctrl+C to stop.", flush=True)
-    previous = signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
-    try:
+    previous = signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # before the banner ends: a SIGTERM
+    try:  # sent as soon as it is read stops it like Ctrl+C too
+        print("Press Ctrl+C to stop.", flush=True)
         sandbox.serve_forever()
     except KeyboardInterrupt:
         pass

@@ -242,11 +242,16 @@ class Sandbox:
     def serve_forever(self) -> None:
         """Serve in the calling thread until ``stop()`` or Ctrl+C (the server CLI)."""
         self._serving = True
-        if self.app.clock.moves_by_itself:
-            ticker = threading.Thread(target=self._ticker, name="caas-sandbox-ticker", daemon=True)
-            self._threads.append(ticker)
-            ticker.start()
-        self._server.serve_forever(poll_interval=POLL_INTERVAL)
+        try:
+            if self.app.clock.moves_by_itself:
+                ticker = threading.Thread(target=self._ticker, name="caas-sandbox-ticker", daemon=True)
+                ticker.start()
+                self._threads.append(ticker)
+            self._server.serve_forever(poll_interval=POLL_INTERVAL)
+        finally:
+            # Its loop is over (or never started, when Ctrl+C or SIGTERM came first): stop() must not
+            # wait for it to shut down.
+            self._serving = False
 
     def _ticker(self) -> None:
         interval = min(0.25, max(self.config.status_step / 4, 0.01))
@@ -264,7 +269,8 @@ class Sandbox:
         self._server.close_connections()
         self._server.server_close()
         for thread in self._threads:
-            thread.join(timeout=5)
+            if thread.ident is not None:  # started (a stop may come before a thread started)
+                thread.join(timeout=5)
 
     def __enter__(self) -> Sandbox:
         self.serve_in_background()

@@ -60,3 +60,17 @@ def test_sigterm_prints_the_token_reuse_report_like_ctrl_c(stop: signal.Signals)
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert "token-reuse report: 1 token request for 0 API calls — compliant" in out
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
+def test_a_stop_right_after_the_banner_still_reports(stop: signal.Signals) -> None:
+    """The signal may come before the serving loop starts: the server must not wait for a loop that never ran."""
+    for _ in range(3):
+        process = start_cli("--quiet")
+        try:
+            read_banner(process)
+        finally:
+            process.send_signal(stop)
+            out, err = process.communicate(timeout=30)
+        assert process.returncode == 0, err
+        assert "token-reuse report: no token requested yet" in out
