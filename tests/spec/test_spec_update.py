@@ -461,7 +461,7 @@ def test_a_document_outside_the_checkout_is_pinned_with_a_warning(
     assert tomllib.loads(pipeline_copy.pin_text())["spec"]["default_path"] == str(elsewhere)
     assert f"absolute path {elsewhere}: CI and other machines will not find it" in result.stdout
     assert "or set CAAS_SPEC to the document's location in CI" in result.stdout
-    beside = f"../shared/openapi/{elsewhere.name}"
+    beside = f"{usual_dir()}/{elsewhere.name}"  # where this checkout's pinned documents are
     assert f"`make update-spec CAAS_SPEC={beside}` (it only moves the pin)" in result.stdout
     placed = pipeline_copy.root / beside
     if not placed.exists():  # the advice's first step: the document beside the checkout
@@ -491,9 +491,8 @@ def with_wrong_pins(tmp_path: Path, api: str, own: str, other: str) -> UpdateRun
     copy_pipeline(root)
     update = synthetic_update(raw_spec(api), ApiPaths(api).package_name)
     run = UpdateRun(
-        root, update, tmp_path / "specs" / f"next-{api}.json", subprocess.CompletedProcess([], 0), api
+        root, update, new_document_folder(root) / f"next-{api}.json", subprocess.CompletedProcess([], 0), api
     )
-    run.new_spec.parent.mkdir()
     run.new_spec.write_text(json.dumps(update.document), encoding="utf-8")
     for version, wrong in ((api, own), (next(a for a in API_VERSIONS if a != api), other)):
         pin = pin_of(version)
