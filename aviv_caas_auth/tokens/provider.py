@@ -40,6 +40,7 @@ from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
 from aviv_caas_auth.errors import TokenError, TokenRefreshLoopError
 from aviv_caas_auth.http.security import require_secure_url
+from aviv_caas_auth.http.timeouts import checked_timeout
 from aviv_caas_auth.http.transport import sends_sync
 from aviv_caas_auth.http.user_agent import resolve_user_agent
 from aviv_caas_auth.stores.base import MEMORY_STORE, TokenStore
@@ -136,7 +137,7 @@ class TokenProvider:
         self._clock = SYSTEM_CLOCK if clock is None else clock
         self._policy = RefreshPolicy() if refresh_policy is None else refresh_policy
         options = {k: v for k, v in (httpx_args or {}).items() if k in _TOKEN_HTTP_OPTIONS}
-        self._client_options: dict[str, Any] = {"timeout": timeout, **options}
+        self._client_options: dict[str, Any] = {"timeout": checked_timeout(timeout), **options}
         self._slot: Slot = slot_for(self.store, self.key)
         # Refreshes run in a thread with sync I/O, unless a transport or the store cannot do sync I/O.
         transports = [options.get("transport"), *dict(options.get("mounts") or {}).values()]
