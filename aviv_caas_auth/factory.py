@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 import httpx
@@ -123,9 +123,10 @@ def create_client(
     :class:`~aviv_caas_auth.http.retry.RetryPolicy`), and typed errors instead of httpx's exceptions.
     Token requests go through the same policy, which only repeats a POST that never left.
 
-    ``validate_requests=True`` checks every JSON request body against AVIV's spec before it is sent
-    and raises :class:`~aviv_caas_auth.validation.requests.RequestValidationError` (a
-    ``ValidationError``) instead of sending it; it needs the ``validation`` extra.
+    ``validate_requests=True`` checks every JSON request body against AVIV's spec before anything is
+    sent (a token request included) and raises
+    :class:`~aviv_caas_auth.validation.requests.RequestValidationError` (a ``ValidationError``)
+    instead of sending it; it needs the ``validation`` extra.
     """
     _check_types(
         timeout=timeout,
@@ -159,8 +160,7 @@ def create_client(
         raise ConfigurationError(
             f"retry must be a RetryPolicy (or None for no retries), not {type(retry).__name__}"
         )
-    if validate_requests:
-        args["event_hooks"] = _with_request_validation(args.get("event_hooks"), package, endpoints.base_url)
+    check = _request_validator(package, endpoints.base_url) if validate_requests else None
     # The transport carries the connection options (httpx ignores them next to a transport).
     transport, mounts = args.pop("transport", None), args.pop("mounts", None)
     connection = {"verify": verify_ssl, **{k: v for k, v in args.items() if k in CONNECTION_OPTIONS}}
@@ -197,7 +197,7 @@ def create_client(
         httpx_args={
             **args,
             **transport_stack(**stack, trace=True, typed_errors=True),
-            "auth": CaasAuth(token_provider),
+            "auth": CaasAuth(token_provider, check=check),
         },
     )
 
@@ -248,15 +248,13 @@ def _wrong(name: str, value: object, what: str) -> NoReturn:
     raise ConfigurationError(f"{name} must be {what}, not {type(value).__name__}")
 
 
-def _with_request_validation(hooks: Any, package: str, base_url: str) -> dict[str, list[Any]]:
-    """The ``event_hooks`` for httpx, with the spec check first among the request hooks."""
+def _request_validator(package: str, base_url: str) -> Callable[[httpx.Request], None]:
+    """The spec check of ``validate_requests=True``: run by CaasAuth before it takes a token."""
     from aviv_caas_auth.validation.requests import RequestValidator
     from aviv_caas_auth.validation.schemas import require_jsonschema
 
     require_jsonschema()  # fail here, naming the extra, rather than on the first request
-    merged = {name: list(found) for name, found in dict(hooks or {}).items()}
-    merged["request"] = [RequestValidator(package, base_url=base_url), *merged.get("request", [])]
-    return merged
+    return RequestValidator(package, base_url=base_url).check
 
 
 def token_provider_of(client: AnyClient) -> TokenProvider:
