@@ -249,7 +249,8 @@ class TokenProvider:
             stuck.append(flight)
             slot.flight = flight = None
         backing_off = monotonic < slot.retry_at
-        if entry is not None and state == _ADVISORY and (flight is not None or backing_off):
+        someone_refreshes = flight is not None or slot.parent_refreshing  # here, or in the parent (a fork)
+        if entry is not None and state == _ADVISORY and (someone_refreshes or backing_off):
             return entry.token  # someone refreshes, or the last attempt failed: keep the current token
         if entry is not None and state == _MANDATORY and flight is None and backing_off:
             return entry.token
@@ -263,6 +264,7 @@ class TokenProvider:
             # duplicate request beats a deadlock).
             return _Start(Flight(stuck_after=policy.stuck_refresh_after))
         flight = slot.flight = Flight(stuck_after=policy.stuck_refresh_after)
+        slot.parent_refreshing = False  # from now on, this process refreshes for itself
         return _Start(flight)
 
     def _backing_off(self, slot: Slot, failure: TokenError, remaining: float, wall: float) -> TokenError:
