@@ -73,7 +73,9 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ``retry=None`` sends every request once. ``trace=False`` adds no traceparent (nor spans, nor
     429 counts: token requests, which the token provider traces), and ``typed_errors=False`` lets
     httpx's exceptions through (for token requests, whose caller turns them into TokenErrors).
-    ``budget`` is the rate budget each attempt spends, under ``client_id`` (the AVIV client id).
+    ``budget`` is the rate budget each attempt spends, under ``client_id`` (the AVIV client id); a
+    batch's budget (:mod:`aviv_caas_auth.http.budgeting`) replaces it. A transport without a
+    ``client_id`` (the token requests') spends none.
     """
 
     def __init__(
@@ -88,6 +90,10 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         client_id: str | None = None,
     ) -> None:
         self.retry = retry
+        if budget is not None and not client_id:
+            raise ConfigurationError(
+                "a rate budget is spent per AVIV client id: pass CaasTransport(budget=..., client_id=...)"
+            )
         self.budget = None if budget is None else budgeting.checked(budget, "budget")
         self.client_id = client_id
         self._given = transport
@@ -130,11 +136,12 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         retry = self.retry
         started = retry.clock.monotonic() if retry is not None else 0.0
         attempts: Attempts | None = None  # bookkeeping starts with the first failure (rare)
-        budget = budgeting.current(self.budget)
+        key = self.client_id or ""
+        budget = budgeting.current(self.budget) if key else None
         traced = telemetry.tracer() if self._trace else None
         while True:
             if budget is not None:
-                budget.acquire(self._budget_key(), timeout=None)
+                budget.acquire(key, timeout=None)
             try:
                 if traced is None:
                     response = inner.handle_request(request)
@@ -148,7 +155,7 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             else:
                 status = response.status_code
                 if status == 429:
-                    self._rate_limited(request, response, budget)
+                    self._rate_limited(request, response, budget, key)
                 if retry is None or status not in retry.statuses:  # the common case
                     return response
                 attempts, wait = self._again(request, response, attempts, started)
@@ -171,13 +178,13 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return response
 
     def _rate_limited(
-        self, request: httpx.Request, response: httpx.Response, budget: RateBudget | None
+        self, request: httpx.Request, response: httpx.Response, budget: RateBudget | None, key: str
     ) -> None:
         """A 429: tell the batch (pacing), count it, and pause everyone sharing the budget."""
         seconds = self._report_429(request, response)
         if budget is not None:
             try:
-                budget.pause(self._budget_key(), seconds)
+                budget.pause(key, seconds)
             except CaasError as error:  # the request was sent: its answer, not this, is the outcome
                 _log.warning("could not pause the rate budget after a 429: %s", error)
 
@@ -207,11 +214,12 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         retry = self.retry
         started = retry.clock.monotonic() if retry is not None else 0.0
         attempts: Attempts | None = None  # bookkeeping starts with the first failure (rare)
-        budget = budgeting.current(self.budget)
+        key = self.client_id or ""
+        budget = budgeting.current(self.budget) if key else None
         traced = telemetry.tracer() if self._trace else None
         while True:
             if budget is not None:
-                await budget.aacquire(self._budget_key(), timeout=None)
+                await budget.aacquire(key, timeout=None)
             try:
                 try:
                     if traced is None:
@@ -228,7 +236,7 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             else:
                 status = response.status_code
                 if status == 429:
-                    await self._arate_limited(request, response, budget)
+                    await self._arate_limited(request, response, budget, key)
                 if retry is None or status not in retry.statuses:  # the common case
                     return response
                 attempts, wait = self._again(request, response, attempts, started)
@@ -255,13 +263,13 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return response
 
     async def _arate_limited(
-        self, request: httpx.Request, response: httpx.Response, budget: RateBudget | None
+        self, request: httpx.Request, response: httpx.Response, budget: RateBudget | None, key: str
     ) -> None:
         """Async ``_rate_limited``."""
         seconds = self._report_429(request, response)
         if budget is not None:
             try:
-                await budget.apause(self._budget_key(), seconds)
+                await budget.apause(key, seconds)
             except CaasError as error:
                 _log.warning("could not pause the rate budget after a 429: %s", error)
 
@@ -299,14 +307,6 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return inner
 
     # -- shared -------------------------------------------------------------------------------
-
-    def _budget_key(self) -> str:
-        if not self.client_id:
-            raise ConfigurationError(
-                "a rate budget is spent per AVIV client id, and this transport has none: "
-                "pass CaasTransport(..., client_id=...) (create_client does)"
-            )
-        return self.client_id
 
     def _report_429(self, request: httpx.Request, response: httpx.Response) -> float | None:
         """Tell the batch and the counters about a 429; the seconds its ``Retry-After`` asked for."""
