@@ -33,3 +33,11 @@ class RateBudgetUnavailableError(RateBudgetError, ApiConnectionError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, attempts=0, request_sent=False)
+
+
+def extra_missing(missing: ModuleNotFoundError, what: str, extras: str) -> ModuleNotFoundError:
+    """``missing`` (a dependency not installed) as the error naming the extras that install it."""
+    return ModuleNotFoundError(
+        f"{what} needs the {missing.name} library, which is not installed: pip install 'aviv-caas[{extras}]'",
+        name=missing.name,
+    )

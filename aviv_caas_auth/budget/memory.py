@@ -11,11 +11,16 @@ import threading
 import time
 from typing import Any
 
-from limits import RateLimitItem
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
-
 from aviv_caas_auth import forksafe
+from aviv_caas_auth.budget.errors import extra_missing
+
+try:
+    from limits import RateLimitItem
+    from limits.storage import MemoryStorage
+    from limits.strategies import MovingWindowRateLimiter
+except ModuleNotFoundError as missing:  # the budget extra is not installed: say so
+    raise extra_missing(missing, "MemoryRateBudget", "budget") from None
+
 from aviv_caas_auth.budget.waiting import Budget
 
 

@@ -26,22 +26,21 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
+from aviv_caas_auth import forksafe
+from aviv_caas_auth.budget.errors import RateBudgetUnavailableError, extra_missing
+
 try:
     import redis
     import redis.asyncio
-except ModuleNotFoundError as missing:  # pragma: no cover - depends on the installation
-    raise ModuleNotFoundError(
-        "RedisRateBudget needs redis-py and limits: pip install 'aviv-caas[redis,budget]'", name=missing.name
-    ) from None
-from limits import RateLimitItem
-from limits.aio.storage import RedisStorage as AsyncRedisStorage
-from limits.aio.strategies import MovingWindowRateLimiter as AsyncMovingWindowRateLimiter
-from limits.errors import StorageError
-from limits.storage import RedisStorage
-from limits.strategies import MovingWindowRateLimiter
+    from limits import RateLimitItem
+    from limits.aio.storage import RedisStorage as AsyncRedisStorage
+    from limits.aio.strategies import MovingWindowRateLimiter as AsyncMovingWindowRateLimiter
+    from limits.errors import StorageError
+    from limits.storage import RedisStorage
+    from limits.strategies import MovingWindowRateLimiter
+except ModuleNotFoundError as missing:  # an extra is not installed: say which
+    raise extra_missing(missing, "RedisRateBudget", "redis,budget") from None
 
-from aviv_caas_auth import forksafe
-from aviv_caas_auth.budget.errors import RateBudgetUnavailableError
 from aviv_caas_auth.budget.waiting import Budget
 from aviv_caas_auth.errors import ConfigurationError
 

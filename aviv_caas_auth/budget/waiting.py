@@ -13,18 +13,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Final
 
-from aviv_caas_auth.budget.errors import RateBudgetTimeoutError
+from aviv_caas_auth.budget.errors import RateBudgetTimeoutError, extra_missing
 from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock
 from aviv_caas_auth.errors import ConfigurationError
 
 try:
     from limits import RateLimitItem, RateLimitItemPerSecond, parse
-except ModuleNotFoundError as missing:  # pragma: no cover - depends on the installation
-    raise ModuleNotFoundError(
-        f"a rate budget needs the limits library (no module named {missing.name!r}): "
-        "pip install 'aviv-caas[budget]'",
-        name=missing.name,
-    ) from None
+except ModuleNotFoundError as missing:  # the budget extra is not installed: say so
+    raise extra_missing(missing, "a rate budget", "budget") from None
 
 _log = logging.getLogger("aviv_caas_auth.budget")
 
