@@ -15,6 +15,7 @@ from aviv_caas_auth.clock import Clock
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Environment, endpoints_for
 from aviv_caas_auth.errors import ConfigurationError
+from aviv_caas_auth.http import budgeting
 from aviv_caas_auth.http.auth import CaasAuth
 from aviv_caas_auth.http.retry import DEFAULT_RETRY, RetryPolicy
 from aviv_caas_auth.http.security import require_secure_url
@@ -28,6 +29,7 @@ from aviv_caas_auth.tokens.provider import DEFAULT_TIMEOUT, TokenProvider
 if TYPE_CHECKING:
     import aviv_caas_client
     import aviv_caas_client_v4
+    from aviv_caas_auth.budget.protocol import RateBudget
 
     AnyClient = aviv_caas_client.AuthenticatedClient | aviv_caas_client_v4.AuthenticatedClient
 
@@ -56,6 +58,7 @@ def create_client(
     refresh_policy: RefreshPolicy | None = ...,
     token_provider: TokenProvider | None = ...,
     validate_requests: bool = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> aviv_caas_client.AuthenticatedClient: ...
 
 
@@ -80,6 +83,7 @@ def create_client(
     refresh_policy: RefreshPolicy | None = ...,
     token_provider: TokenProvider | None = ...,
     validate_requests: bool = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> aviv_caas_client_v4.AuthenticatedClient: ...
 
 
@@ -103,6 +107,7 @@ def create_client(
     refresh_policy: RefreshPolicy | None = None,
     token_provider: TokenProvider | None = None,
     validate_requests: bool = False,
+    rate_budget: RateBudget | None = None,
 ) -> AnyClient:
     """The generated ``AuthenticatedClient`` for AVIV's Classified API, usable with every endpoint function.
 
@@ -127,6 +132,12 @@ def create_client(
     sent (a token request included) and raises
     :class:`~aviv_caas_auth.validation.requests.RequestValidationError` (a ``ValidationError``)
     instead of sending it; it needs the ``validation`` extra.
+
+    ``rate_budget`` (:mod:`aviv_caas_auth.budget`: ``MemoryRateBudget``, ``RedisRateBudget``) is
+    AVIV's request rate of this client id, shared with every client, process and host that uses the
+    same budget: each API request attempt first waits for room in it (at most its ``max_wait``, then
+    ``RateBudgetTimeoutError``, unsent), and a 429 pauses them all for its ``Retry-After``. Token
+    requests do not spend it. Default: no budget, nothing waits.
     """
     _check_types(
         timeout=timeout,
@@ -160,6 +171,8 @@ def create_client(
         raise ConfigurationError(
             f"retry must be a RetryPolicy (or None for no retries), not {type(retry).__name__}"
         )
+    if rate_budget is not None:
+        rate_budget = budgeting.checked(rate_budget, "rate_budget")
     check = _request_validator(package, endpoints.base_url) if validate_requests else None
     # The transport carries the connection options (httpx ignores them next to a transport).
     transport, mounts = args.pop("transport", None), args.pop("mounts", None)
@@ -196,7 +209,13 @@ def create_client(
         raise_on_unexpected_status=raise_on_unexpected_status,
         httpx_args={
             **args,
-            **transport_stack(**stack, trace=True, typed_errors=True),
+            **transport_stack(
+                **stack,
+                trace=True,
+                typed_errors=True,
+                budget=rate_budget,
+                client_id=token_provider.key.client_id,
+            ),
             "auth": CaasAuth(token_provider, check=check),
         },
     )
