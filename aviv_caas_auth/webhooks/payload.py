@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aviv_caas_auth.apis import DEFAULT_API, ApiVersion, package_of
 from aviv_caas_auth.errors import CaasError
-from aviv_caas_auth.json_types import type_problem
+from aviv_caas_auth.webhooks.member_types import type_problem
 
 if TYPE_CHECKING:
     import aviv_caas_client.models

@@ -29,6 +29,7 @@ from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from aviv_caas_auth.clock import Clock
+from aviv_caas_auth.errors import ArgumentTypeError
 from aviv_caas_auth.http import budgeting, pacing
 from aviv_caas_auth.http.deadline import Deadline, within
 from aviv_caas_auth.workflows.endpoints import Endpoints, endpoints_of
@@ -98,7 +99,8 @@ class Runner:
         self.endpoints: Endpoints = endpoints_of(client)
         self.poll = DEFAULT_POLL if poll is None else poll
         if not isinstance(self.poll, PollPolicy):
-            raise TypeError(f"poll must be a PollPolicy, not {type(self.poll).__name__}")
+            given = type(self.poll).__name__
+            raise ArgumentTypeError(f"poll must be a PollPolicy (or None), not {given}")
         self.gate = gate if gate is not None else Gate(self.poll.clock, self.poll.rate_limit_wait)
 
     def run(self, flow: Flow[T]) -> T:

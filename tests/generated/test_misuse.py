@@ -187,6 +187,20 @@ def test_unwrap_of_what_sync_returned_says_to_call_sync_detailed() -> None:
             unwrap(wrong)  # type: ignore[arg-type]
 
 
+def test_the_workflows_and_validate_say_what_they_take() -> None:
+    from aviv_caas_auth.validation import validate
+    from aviv_caas_auth.workflows import iter_classifieds, wait_for_status
+
+    client, recorder = recorded_client("v3")
+    with pytest.raises(ArgumentTypeError, match="poll must be a PollPolicy"):
+        wait_for_status.sync(client, "5c597a63-6932-4b0c-a2a0-2fd935be1755", poll={"first": 1})  # type: ignore[call-overload]
+    with pytest.raises(ArgumentTypeError, match="expected a client of a generated package"):
+        iter_classifieds.sync(httpx.Client())  # type: ignore[call-overload]
+    with pytest.raises(ArgumentTypeError, match="a generated model or JSON"):
+        validate("portals: SL")
+    assert recorder.sent == []
+
+
 # -- item 15: UNSET ------------------------------------------------------------------------------------
 
 

@@ -27,8 +27,6 @@ from uuid import UUID
 
 import attrs
 
-from aviv_caas_auth.pointers import pointer
-
 _STRINGS = (str, datetime.datetime, datetime.date, UUID)
 _FIELDS: dict[type[Any], dict[str, Any]] = {}
 _LOCK = threading.Lock()
@@ -37,6 +35,13 @@ _LOCK = threading.Lock()
 def type_problem(document: Mapping[str, Any], model: type[Any]) -> str | None:
     """What is mistyped in ``document`` for ``model`` (``/message must be a string, not ...``), or None."""
     return _object_problem(document, model, ())
+
+
+def _where(path: tuple[str | int, ...]) -> str:
+    """``path`` as a JSON pointer (messages only: the receivers import nothing more until one is made)."""
+    from aviv_caas_auth.pointers import pointer
+
+    return pointer(*path)
 
 
 def _json_name(value: Any) -> str:
@@ -91,7 +96,7 @@ def _fields(model: type[Any]) -> dict[str, Any] | None:
 
 def _object_problem(document: Any, model: type[Any], path: tuple[str | int, ...]) -> str | None:
     if not isinstance(document, Mapping):
-        return f"{pointer(*path) or 'the body'} must be an object, not {_json_name(document)}"
+        return f"{_where(path) or 'the body'} must be an object, not {_json_name(document)}"
     fields = _fields(model)
     if fields is None:
         return None
@@ -114,13 +119,13 @@ def _problem(value: Any, hint: Any, path: tuple[str | int, ...]) -> str | None:
         problems = [_problem(value, option, path) for option in options if option is not type(None)]
         if not problems or any(problem is None for problem in problems):
             return None
-        return problems[0] if len(problems) == 1 else f"{pointer(*path)} has the wrong type ({problems[0]})"
+        return problems[0] if len(problems) == 1 else f"{_where(path)} has the wrong type ({problems[0]})"
     expected = _expected(hint, origin)
     if expected is None:
         return None  # Any, a mapping of anything, a type this check does not know: not judged
     what, accepts = expected
     if not accepts(value):
-        return f"{pointer(*path)} must be {what}, not {_json_name(value)}"
+        return f"{_where(path)} must be {what}, not {_json_name(value)}"
     if origin is list:
         (item,) = typing.get_args(hint) or (Any,)
         for index, element in enumerate(value):
