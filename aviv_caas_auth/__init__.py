@@ -29,6 +29,7 @@ from aviv_caas_auth.errors import (
     ApiConnectionError,
     ApiTimeoutError,
     ApiTransportError,
+    ArgumentTypeError,
     CaasError,
     ConfigurationError,
     CredentialsError,
@@ -88,7 +89,7 @@ if TYPE_CHECKING:
         StatusTimeoutError,
     )
     from aviv_caas_auth.workflows.media import MediaFailure
-    from aviv_caas_auth.workflows.pages import PaginationError
+    from aviv_caas_auth.workflows.pages import ListingTimeoutError, PaginationError
     from aviv_caas_auth.workflows.polling import PollPolicy
     from aviv_caas_auth.workflows.publish import PublishResult
     from aviv_caas_auth.workflows.publish_many import Progress
@@ -131,6 +132,7 @@ _LAZY: dict[str, str] = {
     "MediaFailure": "aviv_caas_auth.workflows.media",
     "StatusTimeoutError": _WORKFLOW_ERRORS,
     "PaginationError": "aviv_caas_auth.workflows.pages",
+    "ListingTimeoutError": "aviv_caas_auth.workflows.pages",
     "PollPolicy": "aviv_caas_auth.workflows.polling",
     "PublishResult": "aviv_caas_auth.workflows.publish",
     "Progress": "aviv_caas_auth.workflows.publish_many",
@@ -166,6 +168,7 @@ __all__ = [
     "ApiTimeoutError",
     "ApiTransportError",
     "ApiVersion",
+    "ArgumentTypeError",
     "BadRequestError",
     "BlockingTokenStore",
     "CaasAuth",
@@ -186,6 +189,7 @@ __all__ = [
     "ForbiddenError",
     "InsecureTransportError",
     "InvalidClassifiedError",
+    "ListingTimeoutError",
     "MalformedTokenResponseError",
     "ManualClock",
     "MediaFailure",
