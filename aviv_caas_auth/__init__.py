@@ -19,6 +19,7 @@ IDEs see them through the imports under ``TYPE_CHECKING``.
 
 from typing import TYPE_CHECKING
 
+from aviv_caas_auth import logs as _logs
 from aviv_caas_auth._version import __version__
 from aviv_caas_auth.apis import ApiVersion
 from aviv_caas_auth.clock import Clock, ManualClock, SystemClock
@@ -28,6 +29,7 @@ from aviv_caas_auth.errors import (
     ApiConnectionError,
     ApiTimeoutError,
     ApiTransportError,
+    ArgumentTypeError,
     CaasError,
     ConfigurationError,
     CredentialsError,
@@ -49,6 +51,8 @@ from aviv_caas_auth.stores.base import MEMORY_STORE, BlockingTokenStore, MemoryT
 from aviv_caas_auth.tokens.policy import RefreshPolicy
 from aviv_caas_auth.tokens.provider import DEFAULT_TIMEOUT, TokenProvider
 from aviv_caas_auth.tokens.token import AccessToken, TokenKey
+
+_logs.configure_from_env()  # AVIV_CAAS_LOG=debug|info|warning|error: a stderr handler (aviv_caas_auth.logs)
 
 if TYPE_CHECKING:
     from aviv_caas_auth.problems.classify import error_from_response
@@ -86,7 +90,7 @@ if TYPE_CHECKING:
         StatusTimeoutError,
     )
     from aviv_caas_auth.workflows.media import MediaFailure
-    from aviv_caas_auth.workflows.pages import PaginationError
+    from aviv_caas_auth.workflows.pages import ListingTimeoutError, PaginationError
     from aviv_caas_auth.workflows.polling import PollPolicy
     from aviv_caas_auth.workflows.publish import PublishResult
     from aviv_caas_auth.workflows.publish_many import Progress
@@ -130,6 +134,7 @@ _LAZY: dict[str, str] = {
     "MediaFailure": "aviv_caas_auth.workflows.media",
     "StatusTimeoutError": _WORKFLOW_ERRORS,
     "PaginationError": "aviv_caas_auth.workflows.pages",
+    "ListingTimeoutError": "aviv_caas_auth.workflows.pages",
     "PollPolicy": "aviv_caas_auth.workflows.polling",
     "PublishResult": "aviv_caas_auth.workflows.publish",
     "Progress": "aviv_caas_auth.workflows.publish_many",
@@ -165,6 +170,7 @@ __all__ = [
     "ApiTimeoutError",
     "ApiTransportError",
     "ApiVersion",
+    "ArgumentTypeError",
     "BadRequestError",
     "BlockingTokenStore",
     "CaasAuth",
@@ -186,6 +192,7 @@ __all__ = [
     "FrozenSandboxClockError",
     "InsecureTransportError",
     "InvalidClassifiedError",
+    "ListingTimeoutError",
     "MalformedTokenResponseError",
     "ManualClock",
     "MediaFailure",

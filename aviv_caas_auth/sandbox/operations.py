@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aviv_caas_auth.pointers import pointer
 from aviv_caas_auth.sandbox.errors import extra_missing
 
 try:
@@ -104,7 +105,7 @@ def apply_patch(document: dict[str, Any], operations: list[dict[str, Any]]) -> d
         except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as error:
             where = "the target" if op["op"] == "remove" else "the parent of the target"
             reason = f"cannot {op['op']} {op['path']}: {where} does not exist ({error.__class__.__name__})"
-            raise ProblemError(validation_error([FieldError(f"/{index}/path", reason)])) from error
+            raise ProblemError(validation_error([FieldError(pointer(index, "path"), reason)])) from error
     return document
 
 

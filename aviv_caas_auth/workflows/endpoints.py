@@ -16,6 +16,8 @@ import typing
 from types import ModuleType
 from typing import Any
 
+from aviv_caas_auth.errors import ArgumentTypeError
+
 # The operations the workflows use: name -> the tag folder the generator puts it in.
 OPERATIONS: dict[str, str] = {
     "get_classifieds": "classifieds",
@@ -78,7 +80,7 @@ def endpoints_of(client: object) -> Endpoints:
     module = type(client).__module__
     package, _, rest = module.partition(".")
     if rest != "client" or not hasattr(client, "get_httpx_client"):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"expected a client of a generated package (e.g. from aviv_caas_auth.create_client), "
             f"not {type(client).__module__}.{type(client).__qualname__}"
         )

@@ -30,7 +30,7 @@ type checkers see the models of the client's own package.
 
 At most ``max_writes`` POSTs and PUTs are sent; then the last error is raised (typed:
 ``PreconditionFailedError``, ``RateLimitedError``, ``ServerError``, ...). ``timeout`` bounds the
-whole publish, pauses and the wait included. The decisions are one generator
+whole publish, pauses, the transport's retries and the wait included. The decisions are one generator
 (:func:`publish_flow`); ``sync`` and ``asyncio`` only drive it.
 """
 
@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 from uuid import UUID
 
 from aviv_caas_auth.errors import ApiTransportError
+from aviv_caas_auth.http.deadline import Deadline
 from aviv_caas_auth.problems.errors import (
     DuplicatedClassifiedError,
     NotFoundError,
@@ -157,8 +158,8 @@ def publish_flow(
     media_errors: MediaErrors = "warn",
 ) -> Flow[PublishResult[Any]]:
     """The upsert (see the module's docstring), as effects."""
-    clock = poll.clock
-    deadline = clock.monotonic() + timeout
+    deadline = Deadline.after(timeout, poll.clock)
+    yield deadline  # the runner makes every call and wait within it
     intervals = poll.intervals()
     writes = 0
     classified_id: UUID | None = None
@@ -167,7 +168,7 @@ def publish_flow(
 
     def pause_for(error: RateLimitedError) -> Pause:
         asked = poll.rate_limit_wait if error.retry_after is None else error.retry_after
-        if clock.monotonic() + asked > deadline:
+        if not deadline.allows(asked):
             raise error  # waiting would outlast the timeout
         return Pause(asked, rate_limited=True)
 

@@ -161,6 +161,10 @@ try:
     import aviv_caas_auth.sandbox.server
 except ImportError as error:
     messages["sandbox"] = str(error)
+try:
+    from aviv_caas_auth.budget import MemoryRateBudget
+except ImportError as error:
+    messages["budget"] = str(error)
 print(json.dumps(messages))
 """
 
@@ -170,7 +174,7 @@ def test_every_missing_extra_message_gives_a_command_pip_can_run(bare_python: Pa
     done = run(bare_python, "-c", MISSING_EXTRAS, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     messages = json.loads(done.stdout)
-    assert sorted(messages) == ["redis", "sandbox", "validation"]
+    assert sorted(messages) == ["budget", "redis", "sandbox", "validation"]
     for extra, message in messages.items():
         assert NOT_ON_PYPI not in message, message
         (command,) = re.findall(r"pip install .*$", message)
@@ -179,3 +183,15 @@ def test_every_missing_extra_message_gives_a_command_pip_can_run(bare_python: Pa
         assert words[-1].endswith(f"[{extra}]"), message
         resolved = run(bare_python, "-m", "pip", "install", "--dry-run", "--quiet", *words[2:], cwd=tmp_path)
         assert resolved.returncode == 0, (command, resolved.stdout + resolved.stderr)
+
+
+def test_budgets_and_telemetry_without_their_extras(bare_python: Path, dist: Path) -> None:
+    done = run(bare_python, "-c", "from aviv_caas_auth.budget import MemoryRateBudget")
+    assert done.returncode == 1
+    assert "MemoryRateBudget needs the limits library, which is not installed" in done.stderr
+    assert f"pip install '{wheel_in(dist)}[budget]'" in done.stderr  # aviv-caas is not on PyPI
+    probe = (
+        "import importlib.util as u, aviv_caas_auth.telemetry as t; "
+        "print(u.find_spec('opentelemetry') is None, t.tracer() is None)"
+    )
+    assert run(bare_python, "-c", probe).stdout.strip() == "True True"  # no-op without opentelemetry
