@@ -24,6 +24,7 @@ OPERATIONS: dict[str, str] = {
     "update_classified": "classifieds",
     "delete_classified": "classifieds",
     "get_classified_statuses": "status",
+    "get_media": "media",  # v3 only: the v3 -> v4 migration reads v3's media
 }
 
 
