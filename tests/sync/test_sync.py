@@ -49,7 +49,9 @@ def test_two_hundred_listings_create_then_nothing_then_exactly_what_changed(
     third = plan_sync(client, listings, withdraw_missing=True)
     assert third.counts == {"create": 0, "update": 7, "unchanged": 190, "withdraw": 3, "kept": 0}
     assert {a.changes for a in third.of("update")} == {("/data/prices/buy/price/amount",)}
-    assert {a.offerer_estate_id for a in third.of("withdraw")} == {r["data"]["metaData"]["source"]["offererEstateId"] for r in removed}
+    assert {a.offerer_estate_id for a in third.of("withdraw")} == {
+        r["data"]["metaData"]["source"]["offererEstateId"] for r in removed
+    }
     report = apply_sync(client, third, poll=poll)
     assert report.ok and report.counts["updated"] == 7 and report.counts["withdrawn"] == 3
     assert writes(sandbox) - before == {"updateClassified": 7, "deleteClassified": 3}
@@ -84,11 +86,15 @@ def test_the_guard_refuses_an_empty_feed_for_a_200_listing_agency_and_sends_noth
     assert len(inventory(sandbox)) == 200
 
 
-def test_the_guard_refuses_a_truncated_feed_unless_forced(sandbox: Sandbox, client: Any, poll: PollPolicy) -> None:
+def test_the_guard_refuses_a_truncated_feed_unless_forced(
+    sandbox: Sandbox, client: Any, poll: PollPolicy
+) -> None:
     listings = feed(40)
     apply_sync(client, plan_sync(client, listings), poll=poll, wait=False)
     plan = plan_sync(client, listings[:20], withdraw_missing=True)  # half of it vanished
-    with pytest.raises(WithdrawalRefusedError, match=r"more than 25% of its inventory \(the guard allows 10\)"):
+    with pytest.raises(
+        WithdrawalRefusedError, match=r"more than 25% of its inventory \(the guard allows 10\)"
+    ):
         apply_sync(client, plan, poll=poll)
     assert writes(sandbox)["deleteClassified"] == 0
     report = apply_sync(client, plan, poll=poll, force=True)
@@ -131,7 +137,9 @@ def test_async_plan_and_apply_agree_with_sync(sandbox: Sandbox, client: Any, pol
     assert plan_sync(client, feed(12)).counts["unchanged"] == 12
 
 
-def test_a_plan_applies_only_with_a_client_of_its_version(sandbox: Sandbox, make_client: Any, api: str) -> None:
+def test_a_plan_applies_only_with_a_client_of_its_version(
+    sandbox: Sandbox, make_client: Any, api: str
+) -> None:
     plan = plan_sync(make_client(), feed(1))
     other = make_client(api="v4" if api == "v3" else "v3")
     with pytest.raises(CaasError, match=f"this plan was made for {api}"):
