@@ -97,3 +97,24 @@ def resolve(document: Any, pointer: str) -> Any:
         else:
             return MISSING
     return node
+
+
+def unlisted(document: Any, shape: Shape | None, where: str = "") -> list[str]:
+    """The pointers of values ``shape``'s enums do not list (``/portals/1`` for a v3-only portal in v4)."""
+    if shape is None:
+        return []
+    if isinstance(document, Mapping):
+        return [
+            found
+            for key, value in document.items()
+            for found in unlisted(value, shape.member(key), f"{where}/{escape_pointer_token(key)}")
+        ]
+    if isinstance(document, list):
+        return [
+            found
+            for index, item in enumerate(document)
+            for found in unlisted(item, shape.items, f"{where}/{index}")
+        ]
+    if shape.enum is not None and isinstance(document, str) and document not in shape.enum:
+        return [where]
+    return []

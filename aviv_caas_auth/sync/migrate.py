@@ -19,8 +19,8 @@ media (``GET /classifieds/{id}/media``: one request per classified), and builds 
 Then it is a sync on v4 (:mod:`~aviv_caas_auth.sync.plan`, :mod:`~aviv_caas_auth.sync.apply`),
 never withdrawing anything. A classified that already has inline media on v4 (a v4 write sent
 them) keeps them as they are: v3 no longer describes its media, and re-sending v3's would drop
-v4's. A classified v4 cannot take (a portal v4 does not list: ``LR``, ``LI``) is not migrated:
-it is listed in ``skipped`` with the reason (such agencies stay on v3 for those portals).
+v4's. A classified v4 cannot take (a value v4's spec does not list, e.g. the portals ``LR`` and
+``LI``) is not migrated: it is listed in ``skipped`` with the reason (it stays on v3).
 ``resend_unchanged=True`` sends an update even for classifieds whose v4 view already equals their
 conversion (for an AVIV that shows v3 media inline through v4).
 
@@ -38,7 +38,7 @@ from uuid import UUID
 from aviv_caas_auth.apis import PACKAGES
 from aviv_caas_auth.errors import ConfigurationError
 from aviv_caas_auth.sync.apply import Progress, apply_sync, apply_sync_async
-from aviv_caas_auth.sync.compare import normalised
+from aviv_caas_auth.sync.compare import normalised, resolve, unlisted
 from aviv_caas_auth.sync.errors import FeedError
 from aviv_caas_auth.sync.feed import Listing, offerer_estate_id_of, read_listing
 from aviv_caas_auth.sync.plan import SyncPlan, build_plan, classified_shape, read_current
@@ -127,8 +127,17 @@ def migration_plan(
     for index, (classified, media) in enumerate(v3_classifieds):
         key = offerer_estate_id_of(classified)
         body = on_v4.get(key) or v4_body(classified, media, package=endpoints.package)
+        body = normalised(body, shape, prune=True)
+        refused = unlisted(body, shape)
+        if refused:
+            values = ", ".join(f"{pointer} = {resolve(body, pointer)}" for pointer in refused)
+            reason = (
+                f"v4 does not list {values}: keep it on v3 (v4 has no such value), or change it in v3 first"
+            )
+            skipped.append(FeedError(index, reason, key))
+            continue
         try:
-            listings.append(read_listing(endpoints, index, normalised(body, shape, prune=True)))
+            listings.append(read_listing(endpoints, index, body))
         except FeedError as error:
             skipped.append(error)
     plan = build_plan(

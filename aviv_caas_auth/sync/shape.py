@@ -27,7 +27,7 @@ from aviv_caas_auth.errors import ConfigurationError
 class Shape:
     """The declared structure of one schema (mutable only while it is built: schemas may nest)."""
 
-    __slots__ = ("items", "properties", "unordered", "values")
+    __slots__ = ("enum", "items", "properties", "unordered", "values")
 
     def __init__(self) -> None:
         self.properties: dict[str, Shape] | None = None
@@ -38,6 +38,8 @@ class Shape:
         """The shape of an array's items."""
         self.unordered = False
         """An array whose order does not matter (``uniqueItems``)."""
+        self.enum: frozenset[Any] | None = None
+        """The values a string may take (``enum``), None when any."""
 
     def member(self, name: str) -> Shape | None:
         """The shape of member ``name`` of an object of this shape (None: not declared)."""
@@ -77,6 +79,8 @@ class _Builder:
             if "items" in part and shape.items is None:
                 shape.items = self.shape(part["items"])
             shape.unordered = shape.unordered or part.get("uniqueItems") is True
+            if isinstance(part.get("enum"), list):
+                shape.enum = frozenset(part["enum"]) | (shape.enum or frozenset())
 
     def _parts(self, schema: Any) -> list[Mapping[str, Any]]:
         """``schema`` and the schemas it combines (``$ref`` followed; ``allOf``, ``oneOf``, ``anyOf``)."""

@@ -25,7 +25,9 @@ def test_check_against_the_local_sandbox_says_where_and_exits_0(server: Sandbox)
     assert "https://api.aviv-group.com/sandbox/caas/v4" in result.stdout
     assert "caas-sandbox-demo-secret" not in result.stdout + result.stderr
     facts = output(aviv_caas("--sandbox-local", server.url, "--json", "check"))
-    assert facts["ok"] is True and facts["api"] == "v3" and facts["environment"] == "sandbox"
+    assert facts["ok"] is True
+    assert facts["api"] == "v3"
+    assert facts["environment"] == "sandbox"
     assert facts["intermediaryId"] == "caas-sandbox-agency"
 
 
@@ -34,7 +36,8 @@ def test_check_against_a_closed_port_is_one_line_exit_5_and_one_attempt() -> Non
     assert result.returncode == exits.UNREACHABLE
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: could not reach AVIV's token endpoint")
-    assert "Traceback" not in result.stderr and "attempt 2" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "attempt 2" not in result.stderr
     assert result.stdout == ""
 
 
@@ -42,7 +45,8 @@ def test_check_without_credentials_is_a_configuration_error() -> None:
     result = aviv_caas("--environment", "sandbox", "check")
     assert result.returncode == exits.CONFIGURATION
     (line,) = result.stderr.splitlines()
-    assert "AVIV_CLIENT_ID" in line and "Traceback" not in result.stderr
+    assert "AVIV_CLIENT_ID" in line
+    assert "Traceback" not in result.stderr
 
 
 def test_wrong_credentials_are_a_configuration_error_without_the_secret(server: Sandbox) -> None:
@@ -70,7 +74,8 @@ def test_sync_dry_run_then_sync_then_list_and_status(server: Sandbox, tmp_path: 
     local = ("--sandbox-local", server.url)
     dry = aviv_caas(*local, "sync", str(path), "--dry-run")
     assert dry.returncode == exits.OK, dry.stderr
-    assert dry.stdout.count("+ create") == 3 and "3 to create" in dry.stdout
+    assert dry.stdout.count("+ create") == 3
+    assert "3 to create" in dry.stdout
     assert inventory(server) == {}
     done = aviv_caas(*local, "--json", "sync", str(path))
     assert done.returncode == exits.OK, done.stderr
@@ -86,9 +91,11 @@ def test_sync_dry_run_then_sync_then_list_and_status(server: Sandbox, tmp_path: 
     assert listed["count"] == 3
     classified_id = listed["items"][0]["classifiedId"]
     status = aviv_caas(*local, "status", classified_id)
-    assert status.returncode == exits.OK and f"{classified_id}: CREATED" in status.stdout
+    assert status.returncode == exits.OK
+    assert f"{classified_id}: CREATED" in status.stdout
     missing = aviv_caas(*local, "status", "00000000-0000-4000-8000-000000000000")
-    assert missing.returncode == exits.FAILED and missing.stderr.startswith("error: ")
+    assert missing.returncode == exits.FAILED
+    assert missing.stderr.startswith("error: ")
 
 
 def test_exit_codes_for_a_refused_withdrawal_a_bad_feed_and_a_failed_listing(
@@ -101,12 +108,14 @@ def test_exit_codes_for_a_refused_withdrawal_a_bad_feed_and_a_failed_listing(
     for extra in ((), ("--dry-run",), ("--force",)):
         refused = aviv_caas(*local, "sync", str(empty), "--withdraw-missing", *extra)
         assert refused.returncode == exits.REFUSED, refused.stderr
-        assert "the feed is empty" in refused.stderr and "Nothing was sent" in refused.stderr
+        assert "the feed is empty" in refused.stderr
+        assert "Nothing was sent" in refused.stderr
     assert len(inventory(server)) == 8
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
     for bad in ("broken.json", "missing.json"):
         result = aviv_caas(*local, "sync", str(tmp_path / bad))
-        assert result.returncode == exits.BAD_FEED and len(result.stderr.splitlines()) == 1
+        assert result.returncode == exits.BAD_FEED
+        assert len(result.stderr.splitlines()) == 1
     duplicated = write_feed(tmp_path / "dup.json", [*feed(2), *feed(1)])
     result = aviv_caas(*local, "sync", str(duplicated))
     assert result.returncode == exits.BAD_FEED

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from aviv_caas_auth.cli import exits
 from aviv_caas_auth.sandbox import Sandbox
-from tests.cli.conftest import aviv_caas, output, start, write_feed
 from aviv_caas_client import AuthenticatedClient
+from tests.cli.conftest import aviv_caas, output, start, write_feed
 from tests.sync.conftest import as_sent, feed, inventory, writes
 
 client_model = AuthenticatedClient(

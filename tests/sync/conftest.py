@@ -32,25 +32,25 @@ def feed(count: int, *, prefix: str = "REF") -> list[dict[str, Any]]:
     return [classified(f"{prefix}-{n:04d}", price=400_000 + n) for n in range(count)]
 
 
-def writes(sandbox: Sandbox) -> Counter[str]:
+def writes(sb: Sandbox) -> Counter[str]:
     """The write operations the sandbox answered, by operationId."""
     names = {"createClassified", "updateClassified", "deleteClassified", "SetClassified"}
-    return Counter(e.operation_id for e in sandbox.exchanges() if e.kind == "api" and e.operation_id in names)
+    return Counter(e.operation_id for e in sb.exchanges() if e.kind == "api" and e.operation_id in names)
 
 
-def inventory(sandbox: Sandbox, intermediary_id: str | None = None) -> dict[str, dict[str, Any]]:
+def inventory(sb: Sandbox, intermediary_id: str | None = None) -> dict[str, dict[str, Any]]:
     """The sandbox's live classifieds of an agency, by offererEstateId (asserting there are no duplicates)."""
-    c = sandbox.credentials
-    records = sandbox.app.store.classifieds(("sandbox", c.client_id, intermediary_id or c.intermediary_id))
+    c = sb.credentials
+    records = sb.app.store.classifieds(("sandbox", c.client_id, intermediary_id or c.intermediary_id))
     keys = [record.offerer_estate_id for record in records]
     assert len(keys) == len(set(keys)), "duplicate classifieds"
     return {record.offerer_estate_id: record.body for record in records}
 
 
-def as_sent(client: Any, listings: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The listings by offererEstateId as the client's model sends them (dates as it writes them)."""
+def as_sent(of: Any, listings: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The listings by offererEstateId as the model of client ``of`` sends them (dates as it writes them)."""
     from aviv_caas_auth.workflows.endpoints import endpoints_of
 
-    model = endpoints_of(client).body_model("create_classified")
+    model = endpoints_of(of).body_model("create_classified")
     sent = [model.from_dict(listing).to_dict() for listing in listings]
     return {body["data"]["metaData"]["source"]["offererEstateId"]: body for body in sent}

@@ -53,7 +53,9 @@ def test_two_hundred_listings_create_then_nothing_then_exactly_what_changed(
         r["data"]["metaData"]["source"]["offererEstateId"] for r in removed
     }
     report = apply_sync(client, third, poll=poll)
-    assert report.ok and report.counts["updated"] == 7 and report.counts["withdrawn"] == 3
+    assert report.ok
+    assert report.counts["updated"] == 7
+    assert report.counts["withdrawn"] == 3
     assert writes(sandbox) - before == {"updateClassified": 7, "deleteClassified": 3}
     assert inventory(sandbox) == as_sent(client, listings)
 
@@ -63,10 +65,12 @@ def test_without_withdraw_missing_the_missing_are_kept_and_nothing_is_sent_for_t
 ) -> None:
     apply_sync(client, plan_sync(client, feed(3)), poll=poll)
     plan = plan_sync(client, feed(2))
-    assert plan.counts["kept"] == 1 and plan.counts["withdraw"] == 0
+    assert plan.counts["kept"] == 1
+    assert plan.counts["withdraw"] == 0
     assert "1 only on AVIV, kept" in plan.summary()
     report = apply_sync(client, plan, poll=poll)
-    assert report.counts["kept"] == 1 and report.counts["unchanged"] == 2
+    assert report.counts["kept"] == 1
+    assert report.counts["unchanged"] == 2
     assert len(inventory(sandbox)) == 3
 
 
@@ -80,7 +84,8 @@ def test_the_guard_refuses_an_empty_feed_for_a_200_listing_agency_and_sends_noth
     for force in (False, True):  # an empty feed is refused even forced
         with pytest.raises(WithdrawalRefusedError, match="the feed is empty") as refused:
             apply_sync(client, plan, poll=poll, force=force)
-        assert refused.value.withdrawals == 200 and refused.value.inventory == 200
+        assert refused.value.withdrawals == 200
+        assert refused.value.inventory == 200
         assert "Nothing was sent" in str(refused.value)
     assert writes(sandbox) == before
     assert len(inventory(sandbox)) == 200
@@ -107,12 +112,15 @@ def test_one_bad_listing_never_sinks_the_rest(sandbox: Sandbox, client: Any, pol
     listings[2]["data"]["location"]["floor"] = 3  # kept by the model, refused by AVIV's validation
     seen: list[SyncProgress[Any]] = []
     report = apply_sync(client, plan_sync(client, listings), poll=poll, progress=seen.append)
-    assert report.counts["created"] == 4 and report.counts["failed"] == 1
+    assert report.counts["created"] == 4
+    assert report.counts["failed"] == 1
     (failed,) = report.failed
     assert failed.offerer_estate_id == "REF-0002"
     assert isinstance(failed.error, ValidationError)
-    assert sorted(p.done for p in seen) == [1, 2, 3, 4, 5] and {p.total for p in seen} == {5}
-    assert "4 created" in report.summary() and "1 failed" in report.summary()
+    assert sorted(p.done for p in seen) == [1, 2, 3, 4, 5]
+    assert {p.total for p in seen} == {5}
+    assert "4 created" in report.summary()
+    assert "1 failed" in report.summary()
 
 
 def test_an_update_sends_one_write_reading_the_etag(sandbox: Sandbox, client: Any, poll: PollPolicy) -> None:
@@ -133,7 +141,8 @@ def test_async_plan_and_apply_agree_with_sync(sandbox: Sandbox, client: Any, pol
         return plan, await apply_sync_async(client, plan, poll=poll, concurrency=4)
 
     plan, report = asyncio.run(run())
-    assert plan.counts["create"] == 12 and report.counts["created"] == 12
+    assert plan.counts["create"] == 12
+    assert report.counts["created"] == 12
     assert plan_sync(client, feed(12)).counts["unchanged"] == 12
 
 
