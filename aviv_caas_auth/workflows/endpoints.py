@@ -27,6 +27,10 @@ OPERATIONS: dict[str, str] = {
     "delete_classified": "classifieds",
     "get_classified_statuses": "status",
 }
+# Operations of one version only: name -> (the version, its tag folder).
+ONE_VERSION: dict[str, tuple[str, str]] = {
+    "get_media": ("v3", "media"),  # the v3 -> v4 migration reads v3's media
+}
 
 
 class Endpoints:
@@ -44,9 +48,10 @@ class Endpoints:
         """The module of ``operation`` (with ``sync_detailed`` and ``asyncio_detailed``)."""
         found = self._modules.get(operation)
         if found is None:
-            tag = OPERATIONS.get(operation)
-            if tag is None:
-                raise KeyError(f"no workflow uses the operation {operation!r}; known: {sorted(OPERATIONS)}")
+            tag = OPERATIONS.get(operation) or ONE_VERSION.get(operation, ("", ""))[1]
+            if not tag:
+                known = sorted({*OPERATIONS, *ONE_VERSION})
+                raise KeyError(f"no workflow uses the operation {operation!r}; known: {known}")
             found = importlib.import_module(f"{self.package}.api.{tag}.{operation}")
             with self._lock:
                 self._modules[operation] = found

@@ -13,6 +13,8 @@ from typing import Any
 from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock
 from aviv_caas_auth.errors import CaasError
 from aviv_caas_auth.http.deadline import Deadline
+from aviv_caas_auth.problems.unwrap import unwrap
+from aviv_caas_auth.workflows.effects import Call, Flow
 from aviv_caas_auth.workflows.polling import timeout_seconds
 
 
@@ -121,3 +123,15 @@ class Pager:
                 f"GET /classifieds handed out a nextToken it had already given after {self.pages} pages; "
                 "the listing stopped there rather than loop (a server bug: report it with a traceparent)"
             )
+
+
+def every_item(operation: str, pager: Pager, *args: Any) -> Flow[list[Any]]:
+    """Every item of a paged listing (``get_classifieds``, or v3's ``get_media`` of a classified), as effects.
+
+    Raises the typed error of a failed page, or :class:`PaginationError` on a repeated token.
+    """
+    items: list[Any] = []
+    while (request := pager.next_request()) is not None:
+        items.extend(pager.read(unwrap((yield Call(operation, args, request)))))
+    pager.check()
+    return items

@@ -156,13 +156,17 @@ def publish_flow(
     poll: PollPolicy,
     max_writes: int = MAX_WRITES,
     media_errors: MediaErrors = "warn",
+    classified_id: UUID | None = None,
 ) -> Flow[PublishResult[Any]]:
-    """The upsert (see the module's docstring), as effects."""
+    """The upsert (see the module's docstring), as effects.
+
+    ``classified_id``: the classified known to hold this offererEstateId (a sync plan read it), so
+    the update starts at step 2 with no POST; if it was deleted meanwhile, step 1 creates it.
+    """
     deadline = Deadline.after(timeout, poll.clock)
     yield deadline  # the runner makes every call and wait within it
     intervals = poll.intervals()
     writes = 0
-    classified_id: UUID | None = None
     after_revision: int | None = None
     last_error: Exception | None = None
 
@@ -391,8 +395,12 @@ def start(
     timeout: float,
     max_writes: int,
     media_errors: MediaErrors = "warn",
+    classified_id: UUID | None = None,
 ) -> Flow[PublishResult[Any]]:
-    """The flow publishing ``classified`` with ``runner`` (arguments checked before anything is sent)."""
+    """The flow publishing ``classified`` with ``runner`` (arguments checked before anything is sent).
+
+    ``classified_id``: the classified known to hold its offererEstateId (see :func:`publish_flow`).
+    """
     if isinstance(max_writes, bool) or not isinstance(max_writes, int) or max_writes < 1:
         raise ValueError(f"max_writes must be a whole number >= 1, got {max_writes!r}")
     seconds = timeout_seconds(timeout)
@@ -405,4 +413,5 @@ def start(
         poll=runner.poll,
         max_writes=max_writes,
         media_errors=media_errors,
+        classified_id=classified_id,
     )

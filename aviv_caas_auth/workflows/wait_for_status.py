@@ -113,8 +113,13 @@ def wait_flow(
     after_revision: int | None = None,
     deadline: Deadline | None = None,
     media_errors: MediaErrors = "warn",
+    final: frozenset[str] | None = None,
 ) -> Flow[ClassifiedStatusInternal]:
-    """The polling state machine (see the module's docstring); ``deadline`` overrides ``timeout``."""
+    """The polling state machine (see the module's docstring); ``deadline`` overrides ``timeout``.
+
+    ``final``: the done statuses awaited (e.g. ``{"DELETED"}`` after a DELETE, whose statuses keep
+    the revision of the last write); another done status is then still pending.
+    """
     identifier = UUID(str(classified_id))
     check_media_errors(media_errors)
     if deadline is None:
@@ -132,6 +137,8 @@ def wait_flow(
             if status is not None:
                 last_status = status
                 state = state_of(str(status.status))
+                if state == "done" and final is not None and str(status.status) not in final:
+                    state = "pending"
                 if state == "done":
                     if has_media_errors(status):
                         media_errors_found(identifier, status, media_errors)

@@ -202,3 +202,19 @@ def test_the_pytest_example_passes_as_written(tmp_path: Path) -> None:
     done = run_pytest(tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+def test_the_sync_example_runs_and_prints_what_it_says() -> None:
+    code = code_block_after("## Keeping an agency in sync")
+    result = run_code(code)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    summaries = [lines[0], lines[-1]]
+    comments = [
+        line.split("#", 1)[1].strip() for line in code.splitlines() if "print(report.summary())" in line
+    ]
+    assert summaries == comments
+    text = README.read_text(encoding="utf-8")
+    shown = text.split("prints, between the two summaries, the dry run:\n\n```\n")[1].split("```")[0]
+    pattern = re.escape(shown.strip()).replace(re.escape("<uuid>"), "[0-9a-f-]{36}")
+    assert re.fullmatch(pattern, "\n".join(lines[1:-1])), lines

@@ -174,7 +174,12 @@ def test_every_missing_extra_message_gives_a_command_pip_can_run(bare_python: Pa
     done = run(bare_python, "-c", MISSING_EXTRAS, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     messages = json.loads(done.stdout)
-    assert sorted(messages) == ["budget", "redis", "sandbox", "validation"]
+    for command in ([str(bare_python), "-m", "aviv_caas_auth.cli"], [str(bare_python.parent / "aviv-caas")]):
+        cli = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=60, check=False)
+        assert cli.returncode == 3, cli.stderr  # a configuration problem, said in one line
+        assert "Traceback" not in cli.stderr
+        (messages["cli"],) = cli.stderr.strip().splitlines()
+    assert sorted(messages) == ["budget", "cli", "redis", "sandbox", "validation"]
     for extra, message in messages.items():
         assert NOT_ON_PYPI not in message, message
         (command,) = re.findall(r"pip install .*$", message)
