@@ -16,7 +16,7 @@ import pytest
 
 from aviv_caas_auth import extras
 from aviv_caas_auth.sandbox.errors import extra_missing
-from scripts.build_hook import BuildError, GeneratedClientHook
+from scripts.build_hook import GeneratedClientHook
 from scripts.paths import REPO_ROOT
 
 NOT_ON_PYPI = "pip install 'aviv-caas["
@@ -74,11 +74,14 @@ def test_the_sandbox_s_message_uses_it() -> None:
     assert NOT_ON_PYPI not in message
 
 
-def test_an_editable_install_needs_no_generation(tmp_path: Path) -> None:
+def test_an_editable_install_needs_no_generation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`make install API=v4` generates v4 only; the editable build must not generate (or need) v3."""
-    (tmp_path / "openapi" / "v3").mkdir(parents=True)
-    (tmp_path / "openapi" / "v3" / "generator.yaml").write_text("package_name_override: pkg_v3\n")
+    from scripts import build_hook
+
+    asked: list[Path] = []
+    monkeypatch.setattr(build_hook, "ensure_generated", asked.append)
     hook = types.SimpleNamespace(root=str(tmp_path))
     GeneratedClientHook.initialize(hook, "editable", {})  # type: ignore[arg-type]
-    with pytest.raises(BuildError, match="generated/pkg_v3 missing and could not be generated"):
-        GeneratedClientHook.initialize(hook, "standard", {})  # type: ignore[arg-type]
+    assert asked == []
+    GeneratedClientHook.initialize(hook, "standard", {})  # type: ignore[arg-type]  # a wheel: generated first
+    assert asked == [tmp_path]
