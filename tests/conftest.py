@@ -3,9 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+
+ROOT = Path(__file__).resolve().parent.parent
+# Files and folders whose tests take seconds each (subprocesses, builds, type checkers, many processes, real
+# waits): marked `slow`, which `make test-quick` leaves out (`-m "not slow"`). `make test` and CI run them all.
+SLOW = (
+    "tests/demo/",
+    "tests/docs/test_readme.py",
+    "tests/docs/test_site.py",
+    "tests/docs/test_snippets.py",
+    "tests/generated/test_typing.py",
+    "tests/generated/test_typing_versions.py",
+    "tests/packaging/",
+    "tests/perf/",
+    "tests/spec/test_generation.py",
+    "tests/spec/test_spec_update.py",
+    "tests/stores/test_file_processes.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests of ``SLOW`` as `slow`."""
+    for item in items:
+        if item.path.relative_to(ROOT).as_posix().startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
