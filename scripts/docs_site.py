@@ -6,7 +6,7 @@
   the package, so a new operation is documented by the next build) and ``models.md`` (an index of
   every model and enum with its fields or values, read from the package's source with :mod:`ast`).
   The models are indexed rather than rendered one mkdocstrings block each: the two packages hold
-  ~850 model modules, and rendering them costs more than the rest of the site (see contributing.md).
+  ~850 model modules, and rendering them costs more than the rest of the site (docs/contributing.md).
 - A griffe extension, :class:`SphinxRoles`: the docstrings' Sphinx roles (``:class:`X```) are
   shown as code (``X``) instead of verbatim, and a parameter whose type the generator wrapped over
   two lines (``body (list[A | B |`` / ``C]):``) is joined back, so its Google-style ``Args:`` parse.
