@@ -19,6 +19,7 @@ IDEs see them through the imports under ``TYPE_CHECKING``.
 
 from typing import TYPE_CHECKING
 
+from aviv_caas_auth import logs as _logs
 from aviv_caas_auth._version import __version__
 from aviv_caas_auth.apis import ApiVersion
 from aviv_caas_auth.clock import Clock, ManualClock, SystemClock
@@ -49,6 +50,8 @@ from aviv_caas_auth.stores.base import MEMORY_STORE, BlockingTokenStore, MemoryT
 from aviv_caas_auth.tokens.policy import RefreshPolicy
 from aviv_caas_auth.tokens.provider import DEFAULT_TIMEOUT, TokenProvider
 from aviv_caas_auth.tokens.token import AccessToken, TokenKey
+
+_logs.configure_from_env()  # AVIV_CAAS_LOG=debug|info|warning|error: a stderr handler (aviv_caas_auth.logs)
 
 if TYPE_CHECKING:
     from aviv_caas_auth.problems.classify import error_from_response

@@ -14,6 +14,7 @@ from aviv_caas_auth.clock import Clock
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Environment, endpoints_for
 from aviv_caas_auth.errors import ConfigurationError
+from aviv_caas_auth.http import budgeting
 from aviv_caas_auth.http.auth import CaasAuth
 from aviv_caas_auth.http.retry import DEFAULT_RETRY, RetryPolicy
 from aviv_caas_auth.http.security import require_secure_url
@@ -26,6 +27,7 @@ from aviv_caas_auth.tokens.provider import DEFAULT_TIMEOUT, TokenProvider
 if TYPE_CHECKING:
     import aviv_caas_client
     import aviv_caas_client_v4
+    from aviv_caas_auth.budget.protocol import RateBudget
 
     AnyClient = aviv_caas_client.AuthenticatedClient | aviv_caas_client_v4.AuthenticatedClient
 
@@ -54,6 +56,7 @@ def create_client(
     refresh_policy: RefreshPolicy | None = ...,
     token_provider: TokenProvider | None = ...,
     validate_requests: bool = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> aviv_caas_client.AuthenticatedClient: ...
 
 
@@ -78,6 +81,7 @@ def create_client(
     refresh_policy: RefreshPolicy | None = ...,
     token_provider: TokenProvider | None = ...,
     validate_requests: bool = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> aviv_caas_client_v4.AuthenticatedClient: ...
 
 
@@ -101,6 +105,7 @@ def create_client(
     refresh_policy: RefreshPolicy | None = None,
     token_provider: TokenProvider | None = None,
     validate_requests: bool = False,
+    rate_budget: RateBudget | None = None,
 ) -> AnyClient:
     """The generated ``AuthenticatedClient`` for AVIV's Classified API, usable with every endpoint function.
 
@@ -124,6 +129,12 @@ def create_client(
     ``validate_requests=True`` checks every JSON request body against AVIV's spec before it is sent
     and raises :class:`~aviv_caas_auth.validation.requests.RequestValidationError` (a
     ``ValidationError``) instead of sending it; it needs the ``validation`` extra.
+
+    ``rate_budget`` (:mod:`aviv_caas_auth.budget`: ``MemoryRateBudget``, ``RedisRateBudget``) is
+    AVIV's request rate of this client id, shared with every client, process and host that uses the
+    same budget: each API request attempt first waits for room in it (at most its ``max_wait``, then
+    ``RateBudgetTimeoutError``, unsent), and a 429 pauses them all for its ``Retry-After``. Token
+    requests do not spend it. Default: no budget, nothing waits.
     """
     package = package_of(api)
     endpoints = endpoints_for(environment, api=api, base_url=base_url, token_url=token_url)
@@ -141,6 +152,8 @@ def create_client(
         raise ConfigurationError(
             f"retry must be a RetryPolicy (or None for no retries), not {type(retry).__name__}"
         )
+    if rate_budget is not None:
+        rate_budget = budgeting.checked(rate_budget, "rate_budget")
     if validate_requests:
         args["event_hooks"] = _with_request_validation(args.get("event_hooks"), package, endpoints.base_url)
     # The transport carries the connection options (httpx ignores them next to a transport).
@@ -178,7 +191,13 @@ def create_client(
         raise_on_unexpected_status=raise_on_unexpected_status,
         httpx_args={
             **args,
-            **transport_stack(**stack, trace=True, typed_errors=True),
+            **transport_stack(
+                **stack,
+                trace=True,
+                typed_errors=True,
+                budget=rate_budget,
+                client_id=token_provider.key.client_id,
+            ),
             "auth": CaasAuth(token_provider),
         },
     )

@@ -35,6 +35,14 @@ def _spec(value: str) -> tuple[str, Path]:
     return api, Path(path)
 
 
+def _rate(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(
+            f"a rate limit is a whole number of requests per second >= 1, not {value!r}"
+        )
+    return int(value)
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(
@@ -71,6 +79,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="[API=]PATH",
         help="a prepared spec to serve instead of the generated package's (v3 unless API= says)",
     )
+    parser.add_argument(
+        "--rate-limit",
+        type=_rate,
+        metavar="R",
+        help="answer 429 (Retry-After) beyond R API requests per second per client id (default: no limit)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser.parse_args(argv)
 
@@ -90,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             apis=tuple(args.api or PACKAGES),
             spec_paths=dict(args.spec or ()),
             log_requests=not args.quiet,
+            rate_limit=args.rate_limit,
         )
         if args.client:
             config = dataclasses.replace(config, clients=dict(args.client))
@@ -112,7 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  demo credentials: client_id={creds.client_id} client_secret={creds.client_secret} "
             f"intermediary_id={creds.intermediary_id} (public, documented in the README)"
         )
-    print(f"  {'admin:':<25}{sandbox.admin_url}/report | /clock | /faults")
+    print(f"  {'admin:':<25}{sandbox.admin_url}/report | /clock | /faults | /rate-limit")
+    if args.rate_limit is not None:
+        print(f"  {'rate limit:':<25}{args.rate_limit} API requests per second per client id (then 429)")
     for served in sandbox.app.served.values():
         if served.operations.generic:
             names = ", ".join(op.operation_id for op in served.operations.generic)
@@ -125,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         sandbox.stop()
     print(f"token-reuse report: {sandbox.report().summary()}", flush=True)
+    if args.rate_limit is not None:
+        refused = sandbox.app.rate_limit.refused()
+        print(f"rate limit: {sum(refused.values())} requests answered 429 ({refused or 'none'})", flush=True)
     return 0
 
 

@@ -48,6 +48,7 @@ from aviv_caas_auth.sandbox.problems import (
     unauthorized,
 )
 from aviv_caas_auth.sandbox.processing import ProcessingKnobs
+from aviv_caas_auth.sandbox.ratelimit import ClientRateLimit
 from aviv_caas_auth.sandbox.report import Scope, UsageLedger
 from aviv_caas_auth.sandbox.served import ServedApi
 from aviv_caas_auth.sandbox.spec import ApiSpec, Operation
@@ -107,6 +108,7 @@ class SandboxApp:
         self.issuer = TokenIssuer(config.clients, config.expires_in, self.clock, audiences)
         self.ledger = UsageLedger(self.clock, config.effective_refresh_grace, config.token_backoff)
         self.faults = FaultKnobs()
+        self.rate_limit = ClientRateLimit(config.rate_limit)
         self.exchanges = ExchangeLog(config.max_exchanges)
         self.webhooks = WebhookSender(config.webhook_timeout)
         for served in self.served.values():
@@ -149,6 +151,7 @@ class SandboxApp:
         yield Rule(f"{ADMIN_PREFIX}/report", endpoint="admin:report", methods=["GET"])
         yield Rule(f"{ADMIN_PREFIX}/clock", endpoint="admin:clock", methods=["GET", "POST"])
         yield Rule(f"{ADMIN_PREFIX}/faults", endpoint="admin:faults", methods=["GET", "POST", "DELETE"])
+        yield Rule(f"{ADMIN_PREFIX}/rate-limit", endpoint="admin:rate-limit", methods=["GET"])
         for served in self.served.values():
             for env in served.environments:
                 for op in served.spec.operations:
@@ -295,6 +298,9 @@ class SandboxApp:
         issued = self.issuer.lookup(token) if token else None
         self.ledger.api_call(issued)
         fault_kind: str | None = None
+        if issued is not None and (retry_after := self.rate_limit.check(issued.client_id)) is not None:
+            response = self._problem(rate_limited(retry_after), op.content_type(429), trace)
+            return _Outcome(response, "api", op.operation_id, "client_rate_limit", served.api)
         try:
             self._firewall(served.api, request.headers.get("User-Agent"))
             fault = self.faults.take(request.method, request.path[len(env.base_path) :] or "/")
@@ -372,6 +378,8 @@ class SandboxApp:
             body = json.loads(request.get_data() or b"{}") if request.method == "POST" else None
             if name == "report":
                 return _Outcome(self._json(200, self.ledger.report().to_dict()), "admin")
+            if name == "rate-limit":
+                return _Outcome(self._json(200, self.rate_limit.to_dict()), "admin")
             if name == "clock":
                 if request.method == "POST":
                     seconds = body.get("advance") if isinstance(body, dict) else None

@@ -81,6 +81,8 @@ class SandboxConfig:
     - ``webhook_timeout``: seconds to wait for a subscriber's answer to a status callback.
     - ``max_exchanges``: how many request/response exchanges are kept for inspection.
     - ``log_requests``: log one line per request (the server CLI does; the fixture doesn't).
+    - ``rate_limit``: at most this many API requests per second per client id, else 429 with
+      ``Retry-After`` (``None``: no limit); see :mod:`aviv_caas_auth.sandbox.ratelimit`.
     """
 
     expires_in: int = 86400
@@ -95,6 +97,7 @@ class SandboxConfig:
     webhook_timeout: float = 2.0
     max_exchanges: int = 10_000
     log_requests: bool = False
+    rate_limit: int | None = None
 
     def __post_init__(self) -> None:
         if self.expires_in < 1:
@@ -121,6 +124,13 @@ class SandboxConfig:
         if set(self.spec_paths) - set(self.apis):
             unserved = sorted(set(self.spec_paths) - set(self.apis))
             raise SandboxError(f"spec_paths names versions this sandbox does not serve: {unserved}")
+        if self.rate_limit is not None and (
+            isinstance(self.rate_limit, bool) or not isinstance(self.rate_limit, int) or self.rate_limit < 1
+        ):
+            raise SandboxError(
+                f"rate_limit is a whole number of requests per second per client id (>= 1), or None for "
+                f"no limit; got {self.rate_limit!r}"
+            )
         object.__setattr__(self, "apis", tuple(self.apis))
         object.__setattr__(self, "spec_paths", MappingProxyType(dict(self.spec_paths)))
 

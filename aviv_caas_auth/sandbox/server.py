@@ -378,6 +378,13 @@ class Sandbox:
         """The token-reuse report so far, across every API version (or one ``api`` in ``environment``)."""
         return self.app.ledger.report(None if api is None else self.audience_for(environment, api=api))
 
+    def rate_limits(self) -> dict[str, Any]:
+        """The per-client rate limit (``config.rate_limit``) and what it did: accepted and refused (429).
+
+        ``{"perSecond": R or None, "clients": {client_id: {"accepted": n, "refused": m}}}``.
+        """
+        return self.app.rate_limit.to_dict()
+
     def exchanges(self) -> list[Exchange]:
         """The responses it sent (the last ``config.max_exchanges``), oldest first."""
         return self.app.exchanges.items()
@@ -412,4 +419,5 @@ class Sandbox:
             "spec": default.get("spec"),
             "adminUrl": self.admin_url,
             "expiresIn": self.config.expires_in,
+            "rateLimit": self.config.rate_limit,
         }

@@ -33,6 +33,7 @@ from typing import Any, Final, NamedTuple
 
 import httpx
 
+from aviv_caas_auth import telemetry
 from aviv_caas_auth._version import __version__
 from aviv_caas_auth.apis import DEFAULT_API, ApiVersion
 from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock, elapsed_since, reading
@@ -499,14 +500,18 @@ class TokenProvider:
                 return self.store.save(self.key, token)
 
     def _send_sync(self, request: httpx.Request) -> httpx.Response:
-        try:
-            if "transport" in self._client_options:  # the caller's transport: do not close it
-                return httpx.Client(**self._client_options).send(request)
-            with httpx.Client(**self._client_options) as client:
-                return client.send(request)
-        except httpx.TransportError as exc:
-            # The cause keeps its message, not its frames: httpcore's locals may hold the request body.
-            raise transport_failure(exc, self.key) from exc.with_traceback(None)
+        with telemetry.token_request(self.key, request) as outcome:
+            try:
+                if "transport" in self._client_options:  # the caller's transport: do not close it
+                    response = httpx.Client(**self._client_options).send(request)
+                else:
+                    with httpx.Client(**self._client_options) as client:
+                        response = client.send(request)
+            except httpx.TransportError as exc:
+                # The cause keeps its message, not its frames: httpcore's locals may hold the request body.
+                raise transport_failure(exc, self.key) from exc.with_traceback(None)
+            outcome.answered(response)
+            return response
 
     # -- async I/O ----------------------------------------------------------------------------
 
@@ -578,10 +583,14 @@ class TokenProvider:
                 return await self.store.asave(self.key, token)
 
     async def _send_async(self, request: httpx.Request) -> httpx.Response:
-        try:
-            if "transport" in self._client_options:  # the caller's transport: do not close it
-                return await httpx.AsyncClient(**self._client_options).send(request)
-            async with httpx.AsyncClient(**self._client_options) as client:
-                return await client.send(request)
-        except httpx.TransportError as exc:
-            raise transport_failure(exc, self.key) from exc.with_traceback(None)
+        with telemetry.token_request(self.key, request) as outcome:
+            try:
+                if "transport" in self._client_options:  # the caller's transport: do not close it
+                    response = await httpx.AsyncClient(**self._client_options).send(request)
+                else:
+                    async with httpx.AsyncClient(**self._client_options) as client:
+                        response = await client.send(request)
+            except httpx.TransportError as exc:
+                raise transport_failure(exc, self.key) from exc.with_traceback(None)
+            outcome.answered(response)
+            return response

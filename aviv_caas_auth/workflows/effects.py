@@ -12,18 +12,25 @@ Every runner has a :class:`Gate`: a 429 anywhere behind it (reported by the tran
 :mod:`aviv_caas_auth.http.pacing`, or met by the workflow) closes it for the wait the answer asked
 for, and every call behind it waits until it opens. ``publish_many`` shares one gate between all
 the calls of a batch, so that one 429 slows the whole batch rather than one task.
+
+A runner given a rate budget (``publish_many(..., rate_budget=...)``) makes every call it performs
+spend that budget (see :mod:`aviv_caas_auth.http.budgeting`) instead of the client's own. The sync
+workflow's ``apply_sync`` plugs in the same way: ``Runner(client, poll=..., budget=rate_budget)``.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Generator, Iterator, Mapping
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from aviv_caas_auth.clock import Clock
-from aviv_caas_auth.http import pacing
+from aviv_caas_auth.http import budgeting, pacing
 from aviv_caas_auth.workflows.endpoints import Endpoints, endpoints_of
 from aviv_caas_auth.workflows.polling import DEFAULT_POLL, PollPolicy
+
+if TYPE_CHECKING:
+    from aviv_caas_auth.budget.protocol import RateBudget
 
 T = TypeVar("T")
 
@@ -73,8 +80,16 @@ class Gate:
 class Runner:
     """Performs the effects of workflows for one client, sync (``run``) or async (``arun``)."""
 
-    def __init__(self, client: Any, *, poll: PollPolicy | None = None, gate: Gate | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        poll: PollPolicy | None = None,
+        gate: Gate | None = None,
+        budget: RateBudget | None = None,
+    ) -> None:
         self.client = client
+        self.budget = None if budget is None else budgeting.checked(budget, "rate_budget")
         self.endpoints: Endpoints = endpoints_of(client)
         self.poll = DEFAULT_POLL if poll is None else poll
         if not isinstance(self.poll, PollPolicy):
@@ -85,7 +100,7 @@ class Runner:
         """Drive ``flow`` to its end with the sync endpoint functions."""
         reply: Any = None
         error: BaseException | None = None
-        with pacing.listening(self.gate.close_for):
+        with pacing.listening(self.gate.close_for), budgeting.spending(self.budget):
             while True:
                 done, effect = _advance(flow, reply, error)
                 if done:
@@ -104,7 +119,7 @@ class Runner:
         """Drive ``flow`` to its end with the async endpoint functions."""
         reply: Any = None
         error: BaseException | None = None
-        with pacing.listening(self.gate.close_for):
+        with pacing.listening(self.gate.close_for), budgeting.spending(self.budget):
             while True:
                 done, effect = _advance(flow, reply, error)
                 if done:

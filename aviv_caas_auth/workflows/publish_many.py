@@ -19,6 +19,10 @@ a cancellation) ends the batch and is raised.
 - A 429 slows the whole batch: every call of the batch waits for the ``Retry-After`` of the
   latest 429 (a shared gate, see :mod:`~aviv_caas_auth.workflows.effects`), including the 429s
   the transport retries by itself.
+- ``rate_budget`` (:mod:`aviv_caas_auth.budget`): every call of the batch spends it instead of
+  the client's own (``create_client(rate_budget=...)``), so batches in other processes sharing it
+  (``RedisRateBudget``) keep to AVIV's rate together; a 429 pauses all of them. A call that finds
+  no room within the budget's ``max_wait`` ends its item with ``RateBudgetTimeoutError`` (unsent).
 - ``progress(Progress(index, done, total, outcome))`` is called as each item ends (from the worker
   thread in ``sync``, in the event loop in ``asyncio``: keep it quick). An exception it raises is
   logged and the batch goes on.
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
     import aviv_caas_client.models as v3
     import aviv_caas_client_v4.models as v4
     from aviv_caas_auth.apis import ClientV3, ClientV4
+    from aviv_caas_auth.budget.protocol import RateBudget
     from aviv_caas_auth.workflows.publish import AvivClassified
 
     OutcomeV3 = PublishResult[v3.ClassifiedStatusInternal] | CaasError
@@ -145,6 +150,7 @@ def sync(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[OutcomeV3]: ...
 
 
@@ -160,6 +166,7 @@ def sync(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[UnwaitedV3]: ...
 
 
@@ -175,6 +182,7 @@ def sync(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[OutcomeV4]: ...
 
 
@@ -190,6 +198,7 @@ def sync(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[UnwaitedV4]: ...
 
 
@@ -204,10 +213,11 @@ def sync(
     max_writes: int = MAX_WRITES,
     media_errors: MediaErrors = "warn",
     progress: Callable[[Progress], object] | None = None,
+    rate_budget: RateBudget | None = None,
 ) -> list[Outcome]:
     """Publish every classified, ``concurrency`` at a time in threads; one outcome per input, in order."""
     batch = _Batch(
-        Runner(client, poll=poll),
+        Runner(client, poll=poll, budget=rate_budget),
         classifieds,
         concurrency,
         progress,
@@ -253,6 +263,7 @@ async def asyncio(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[OutcomeV3]: ...
 
 
@@ -268,6 +279,7 @@ async def asyncio(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[UnwaitedV3]: ...
 
 
@@ -283,6 +295,7 @@ async def asyncio(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[OutcomeV4]: ...
 
 
@@ -298,6 +311,7 @@ async def asyncio(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[UnwaitedV4]: ...
 
 
@@ -312,12 +326,13 @@ async def asyncio(
     max_writes: int = MAX_WRITES,
     media_errors: MediaErrors = "warn",
     progress: Callable[[Progress], object] | None = None,
+    rate_budget: RateBudget | None = None,
 ) -> list[Outcome]:
     """Async :func:`sync`: ``concurrency`` tasks at a time (asyncio or trio, through anyio)."""
     import anyio
 
     batch = _Batch(
-        Runner(client, poll=poll),
+        Runner(client, poll=poll, budget=rate_budget),
         classifieds,
         concurrency,
         progress,

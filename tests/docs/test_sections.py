@@ -35,6 +35,10 @@ MOVED_FROM_README = (
     "Fault knobs",
     "Errors",
     "Performance",
+    "Running at scale",  # i18a's, merged from main
+    "A shared rate budget",
+    "OpenTelemetry",
+    "Logging",
 )
 # The README's own sections, which point into the docs rather than hold a part of them.
 FRONT_DOOR = ("Documentation", "License")

@@ -126,3 +126,15 @@ def test_the_server_cli_without_the_extra_says_which_extra(bare_python: Path, tm
     assert done.stderr.startswith("error: the local sandbox needs the sandbox extra")
     assert INSTALL_EXTRA in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_budgets_and_telemetry_without_their_extras(bare_python: Path) -> None:
+    done = run(bare_python, "-c", "from aviv_caas_auth.budget import MemoryRateBudget")
+    assert done.returncode == 1
+    assert "MemoryRateBudget needs the limits library, which is not installed" in done.stderr
+    assert "pip install 'aviv-caas[budget]'" in done.stderr
+    probe = (
+        "import importlib.util as u, aviv_caas_auth.telemetry as t; "
+        "print(u.find_spec('opentelemetry') is None, t.tracer() is None)"
+    )
+    assert run(bare_python, "-c", probe).stdout.strip() == "True True"  # no-op without opentelemetry
