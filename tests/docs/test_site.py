@@ -67,7 +67,17 @@ def test_the_build_is_strict_and_says_no_warning(build: Build) -> None:
 
 
 def test_make_docs_builds_strictly_into_build_site() -> None:
-    done = subprocess.run(["make", "-n", "docs"], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    }  # under `make test`
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-n", "docs"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     command = done.stdout.splitlines()[-1]
     assert "mkdocs build --strict" in command
