@@ -19,7 +19,8 @@ longer than ``max_wait``, or a wait that would end more than ``max_total`` secon
 attempt started, ends the retries: the caller gets the last answer (a 429 keeps its
 ``retry_after``) instead of a call that hangs.
 
-Hand-written rather than built on tenacity, stamina or httpx-retries: see the README ("Retries").
+Hand-written rather than built on tenacity, stamina or httpx-retries: see docs/guides/errors.md
+("Retries, timeouts and traceparent").
 """
 
 from __future__ import annotations
