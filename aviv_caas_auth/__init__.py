@@ -13,7 +13,8 @@ Importing this package loads what ``create_client`` needs, nothing more. The res
 first use (PEP 562): the problem errors and ``unwrap``/``error_from_response``, the duplicate
 lookup, the optional stores (``FileTokenStore`` needs filelock/platformdirs, ``RedisTokenStore``
 redis), the workflows' results and errors (the workflows themselves are modules:
-``from aviv_caas_auth.workflows import publish``), ``validate`` and the webhook receivers. Type checkers and
+``from aviv_caas_auth.workflows import publish``), the agency sync (``plan_sync``, ``apply_sync``,
+``migrate_to_v4``, their types), ``validate`` and the webhook receivers. Type checkers and
 IDEs see them through the imports under ``TYPE_CHECKING``.
 """
 
@@ -29,6 +30,7 @@ from aviv_caas_auth.errors import (
     ApiConnectionError,
     ApiTimeoutError,
     ApiTransportError,
+    ArgumentTypeError,
     CaasError,
     ConfigurationError,
     CredentialsError,
@@ -76,6 +78,13 @@ if TYPE_CHECKING:
     from aviv_caas_auth.problems.unwrap import unwrap
     from aviv_caas_auth.stores.file_store import FileTokenStore
     from aviv_caas_auth.stores.redis_store import RedisTokenStore as RedisTokenStore
+    from aviv_caas_auth.sync.apply import apply_sync, apply_sync_async
+    from aviv_caas_auth.sync.errors import DuplicateListingError, FeedError, WithdrawalRefusedError
+    from aviv_caas_auth.sync.guard import WithdrawalGuard
+    from aviv_caas_auth.sync.migrate import Migration, migrate_to_v4, migrate_to_v4_async
+    from aviv_caas_auth.sync.plan import SyncAction, SyncPlan, plan_sync, plan_sync_async
+    from aviv_caas_auth.sync.render import render_plan
+    from aviv_caas_auth.sync.report import ListingResult, SyncProgress, SyncReport
     from aviv_caas_auth.validation import validate
     from aviv_caas_auth.validation.requests import RequestValidationError
     from aviv_caas_auth.webhooks.asgi import asgi_app
@@ -88,12 +97,13 @@ if TYPE_CHECKING:
         StatusTimeoutError,
     )
     from aviv_caas_auth.workflows.media import MediaFailure
-    from aviv_caas_auth.workflows.pages import PaginationError
+    from aviv_caas_auth.workflows.pages import ListingTimeoutError, PaginationError
     from aviv_caas_auth.workflows.polling import PollPolicy
     from aviv_caas_auth.workflows.publish import PublishResult
     from aviv_caas_auth.workflows.publish_many import Progress
 
 _PROBLEMS = "aviv_caas_auth.problems.errors"
+_SYNC_ERRORS = "aviv_caas_auth.sync.errors"
 _WORKFLOW_ERRORS = "aviv_caas_auth.workflows.errors"
 
 # Name -> the module defining it, imported when the name is first looked up.
@@ -131,9 +141,27 @@ _LAZY: dict[str, str] = {
     "MediaFailure": "aviv_caas_auth.workflows.media",
     "StatusTimeoutError": _WORKFLOW_ERRORS,
     "PaginationError": "aviv_caas_auth.workflows.pages",
+    "ListingTimeoutError": "aviv_caas_auth.workflows.pages",
     "PollPolicy": "aviv_caas_auth.workflows.polling",
     "PublishResult": "aviv_caas_auth.workflows.publish",
     "Progress": "aviv_caas_auth.workflows.publish_many",
+    "apply_sync": "aviv_caas_auth.sync.apply",
+    "apply_sync_async": "aviv_caas_auth.sync.apply",
+    "DuplicateListingError": _SYNC_ERRORS,
+    "FeedError": _SYNC_ERRORS,
+    "WithdrawalRefusedError": _SYNC_ERRORS,
+    "WithdrawalGuard": "aviv_caas_auth.sync.guard",
+    "Migration": "aviv_caas_auth.sync.migrate",
+    "migrate_to_v4": "aviv_caas_auth.sync.migrate",
+    "migrate_to_v4_async": "aviv_caas_auth.sync.migrate",
+    "SyncAction": "aviv_caas_auth.sync.plan",
+    "SyncPlan": "aviv_caas_auth.sync.plan",
+    "plan_sync": "aviv_caas_auth.sync.plan",
+    "plan_sync_async": "aviv_caas_auth.sync.plan",
+    "render_plan": "aviv_caas_auth.sync.render",
+    "ListingResult": "aviv_caas_auth.sync.report",
+    "SyncProgress": "aviv_caas_auth.sync.report",
+    "SyncReport": "aviv_caas_auth.sync.report",
 }
 
 if not TYPE_CHECKING:
@@ -166,6 +194,7 @@ __all__ = [
     "ApiTimeoutError",
     "ApiTransportError",
     "ApiVersion",
+    "ArgumentTypeError",
     "BadRequestError",
     "BlockingTokenStore",
     "CaasAuth",
@@ -177,20 +206,25 @@ __all__ = [
     "CollidingContactsError",
     "ConfigurationError",
     "CredentialsError",
+    "DuplicateListingError",
     "DuplicatedClassifiedError",
     "DuplicatedMediaError",
     "Endpoints",
     "Environment",
+    "FeedError",
     "FieldError",
     "FileTokenStore",
     "ForbiddenError",
     "InsecureTransportError",
     "InvalidClassifiedError",
+    "ListingResult",
+    "ListingTimeoutError",
     "MalformedTokenResponseError",
     "ManualClock",
     "MediaFailure",
     "MediaProcessingError",
     "MemoryTokenStore",
+    "Migration",
     "NotFoundError",
     "PaginationError",
     "PollPolicy",
@@ -203,6 +237,10 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "StatusTimeoutError",
+    "SyncAction",
+    "SyncPlan",
+    "SyncProgress",
+    "SyncReport",
     "SystemClock",
     "TokenConnectionError",
     "TokenEndpointError",
@@ -219,15 +257,24 @@ __all__ = [
     "UnexpectedResponseError",
     "ValidationError",
     "WebhookPayloadError",
+    "WithdrawalGuard",
+    "WithdrawalRefusedError",
     # RedisTokenStore is importable by name but not listed: `import *` must work without redis.
     "__version__",
+    "apply_sync",
+    "apply_sync_async",
     "asgi_app",
     "create_client",
     "endpoints_for",
     "error_from_response",
     "find_classified_id",
     "find_classified_id_async",
+    "migrate_to_v4",
+    "migrate_to_v4_async",
     "parse_status_callback",
+    "plan_sync",
+    "plan_sync_async",
+    "render_plan",
     "token_provider_of",
     "unwrap",
     "validate",

@@ -22,7 +22,9 @@ makes a new loop). So the transports built here are per process (dropped in a fo
 the call fails typed (``ApiConnectionError`` / ``TokenConnectionError``) and says why.
 
 With a rate budget (``create_client(rate_budget=...)``, or a batch's: :mod:`aviv_caas_auth.http.budgeting`)
-each attempt first waits for room in it, and a 429 pauses everyone sharing it. With an OpenTelemetry
+each attempt first waits for room in it, and a 429 pauses everyone sharing it. Neither that wait
+nor a retry's outlasts the caller's deadline (:mod:`aviv_caas_auth.http.deadline`, a workflow's
+``timeout``). With an OpenTelemetry
 SDK installed, each attempt is a span (:mod:`aviv_caas_auth.telemetry`); otherwise neither costs
 more than a lookup per request.
 """
@@ -46,7 +48,7 @@ from aviv_caas_auth.errors import (
     CaasError,
     ConfigurationError,
 )
-from aviv_caas_auth.http import budgeting, pacing, raw_headers
+from aviv_caas_auth.http import budgeting, deadline, pacing, raw_headers
 from aviv_caas_auth.http.retry import NEVER_SENT, Attempts, RetryPolicy, log_retry
 from aviv_caas_auth.http.retry_after import parse_retry_after
 from aviv_caas_auth.http.traceparent import TRACE_EXTENSION, stamp
@@ -141,7 +143,7 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         traced = telemetry.tracer() if self._trace else None
         while True:
             if budget is not None:
-                budget.acquire(key, timeout=None)
+                budget.acquire(key, timeout=deadline.remaining())  # the caller's deadline bounds it too
             try:
                 if traced is None:
                     response = inner.handle_request(request)
@@ -219,7 +221,7 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         traced = telemetry.tracer() if self._trace else None
         while True:
             if budget is not None:
-                await budget.aacquire(key, timeout=None)
+                await budget.aacquire(key, timeout=deadline.remaining())
             try:
                 try:
                     if traced is None:

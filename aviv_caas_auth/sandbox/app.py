@@ -52,7 +52,7 @@ from aviv_caas_auth.sandbox.ratelimit import ClientRateLimit
 from aviv_caas_auth.sandbox.report import Scope, UsageLedger
 from aviv_caas_auth.sandbox.served import ServedApi
 from aviv_caas_auth.sandbox.spec import ApiSpec, Operation
-from aviv_caas_auth.sandbox.state import Store
+from aviv_caas_auth.sandbox.state import Inventory, Store
 from aviv_caas_auth.sandbox.tokens import IssuedToken, OAuthError, TokenIssuer, bearer_token
 from aviv_caas_auth.sandbox.validation import check_parameters, parse_body
 from aviv_caas_auth.sandbox.webhooks import WebhookSender
@@ -95,9 +95,11 @@ class SandboxApp:
             raise SandboxError(
                 f"specs were given for versions not served: {sorted(set(given) - set(config.apis))}"
             )
+        #: The classifieds, shared by every version served (each shows them through its spec).
+        self.inventory = Inventory()
         #: The API versions served, by name (``v3``, ``v4``), in ``config.apis`` order.
         self.served: dict[str, ServedApi] = {
-            api: ServedApi.start(api, config, self.clock, self.processing, given.get(api))
+            api: ServedApi.start(api, config, self.clock, self.processing, given.get(api), self.inventory)
             for api in config.apis
         }
         self.default = self.served.get(DEFAULT_API) or next(iter(self.served.values()))
@@ -166,8 +168,10 @@ class SandboxApp:
 
     def tick(self) -> None:
         """Deliver the webhook callbacks of every status the clock has reached (every version)."""
-        for served in self.served.values():
-            self.webhooks.deliver(served.store.due_notifications())
+        due = self.inventory.take_due(self.clock.now())
+        if due:
+            for served in self.served.values():
+                self.webhooks.deliver(served.store.notifications(due))
 
     # --- WSGI --------------------------------------------------------------------------------
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -370,7 +374,7 @@ class SandboxApp:
                     f"this token is for audience {issued.audience}, but {env.base_path} serves {env.audience}"
                 )
             )
-        return (env.audience, issued.client_id, issued.intermediary_id)
+        return (env.name, issued.client_id, issued.intermediary_id)
 
     # --- admin -------------------------------------------------------------------------------
     def _admin(self, name: str, request: Request) -> _Outcome:

@@ -23,7 +23,7 @@ from aviv_caas_auth.workflows.errors import (
     StatusTimeoutError,
 )
 from aviv_caas_auth.workflows.media import MediaFailure
-from aviv_caas_auth.workflows.pages import PaginationError
+from aviv_caas_auth.workflows.pages import ListingTimeoutError, PaginationError
 from aviv_caas_auth.workflows.polling import PollPolicy
 from aviv_caas_auth.workflows.publish import PublishResult
 from aviv_caas_auth.workflows.publish_many import Progress
@@ -31,6 +31,7 @@ from aviv_caas_auth.workflows.publish_many import Progress
 __all__ = [
     "ClassifiedProcessingError",
     "InvalidClassifiedError",
+    "ListingTimeoutError",
     "MediaFailure",
     "MediaProcessingError",
     "PaginationError",

@@ -2,7 +2,11 @@
 
 A workflow's decisions (what to call next, when to retry, when it is done) are written once, as a
 generator that yields the I/O it needs: :class:`Call` an endpoint (the reply sent back is the
-generated ``Response``; an exception the call raised is thrown in instead) or :class:`Pause`.
+generated ``Response``; an exception the call raised is thrown in instead) or :class:`Pause`. A
+workflow with a timeout first yields its :class:`~aviv_caas_auth.http.deadline.Deadline`: from
+then on its calls are made within it (the transport takes no retry wait past it), and no pause,
+nor any wait at the gate, lasts past it (a call held that long is made at the deadline, and the
+workflow decides what comes of it).
 :class:`Runner` performs those effects with the generated ``sync_detailed`` functions and
 ``PollPolicy.sleep``; ``await runner.arun(...)`` with ``asyncio_detailed`` and
 ``PollPolicy.async_sleep``. Sync and async workflows therefore behave the same; only the I/O
@@ -25,7 +29,9 @@ from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from aviv_caas_auth.clock import Clock
+from aviv_caas_auth.errors import ArgumentTypeError
 from aviv_caas_auth.http import budgeting, pacing
+from aviv_caas_auth.http.deadline import Deadline, within
 from aviv_caas_auth.workflows.endpoints import Endpoints, endpoints_of
 from aviv_caas_auth.workflows.polling import DEFAULT_POLL, PollPolicy
 
@@ -50,7 +56,7 @@ class Pause(NamedTuple):
     rate_limited: bool = False
 
 
-Effect = Call | Pause
+Effect = Call | Pause | Deadline
 Flow = Generator[Effect, Any, T]
 
 
@@ -93,25 +99,31 @@ class Runner:
         self.endpoints: Endpoints = endpoints_of(client)
         self.poll = DEFAULT_POLL if poll is None else poll
         if not isinstance(self.poll, PollPolicy):
-            raise TypeError(f"poll must be a PollPolicy, not {type(self.poll).__name__}")
+            given = type(self.poll).__name__
+            raise ArgumentTypeError(f"poll must be a PollPolicy (or None), not {given}")
         self.gate = gate if gate is not None else Gate(self.poll.clock, self.poll.rate_limit_wait)
 
     def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its end with the sync endpoint functions."""
         reply: Any = None
         error: BaseException | None = None
+        deadline: Deadline | None = None
         with pacing.listening(self.gate.close_for), budgeting.spending(self.budget):
             while True:
                 done, effect = _advance(flow, reply, error)
                 if done:
                     return effect  # type: ignore[no-any-return]
-                for seconds in self._waits(effect):
-                    self.poll.sleep(seconds)
                 reply, error = None, None
+                if isinstance(effect, Deadline):
+                    deadline = effect
+                    continue
+                for seconds in self._waits(effect, deadline):
+                    self.poll.sleep(seconds)
                 if isinstance(effect, Call):
                     function = self.endpoints.module(effect.operation).sync_detailed
                     try:
-                        reply = function(*effect.args, client=self.client, **effect.kwargs)
+                        with within(deadline):
+                            reply = function(*effect.args, client=self.client, **effect.kwargs)
                     except Exception as exc:  # noqa: BLE001 - handed to the flow, which decides
                         error = exc
 
@@ -119,30 +131,43 @@ class Runner:
         """Drive ``flow`` to its end with the async endpoint functions."""
         reply: Any = None
         error: BaseException | None = None
+        deadline: Deadline | None = None
         with pacing.listening(self.gate.close_for), budgeting.spending(self.budget):
             while True:
                 done, effect = _advance(flow, reply, error)
                 if done:
                     return effect  # type: ignore[no-any-return]
-                for seconds in self._waits(effect):
-                    await self.poll.async_sleep(seconds)
                 reply, error = None, None
+                if isinstance(effect, Deadline):
+                    deadline = effect
+                    continue
+                for seconds in self._waits(effect, deadline):
+                    await self.poll.async_sleep(seconds)
                 if isinstance(effect, Call):
                     function = self.endpoints.module(effect.operation).asyncio_detailed
                     try:
-                        reply = await function(*effect.args, client=self.client, **effect.kwargs)
+                        with within(deadline):
+                            reply = await function(*effect.args, client=self.client, **effect.kwargs)
                     except Exception as exc:  # noqa: BLE001 - handed to the flow, which decides
                         error = exc
 
-    def _waits(self, effect: Effect) -> Iterator[float]:
-        """The sleeps before ``effect`` (sync and async alike): a pause, then until the gate opens."""
+    def _waits(self, effect: Call | Pause, deadline: Deadline | None) -> Iterator[float]:
+        """The sleeps before ``effect`` (sync and async alike): a pause, then until the gate opens.
+
+        None lasts past ``deadline``: once it has passed, ``effect`` goes ahead.
+        """
         if isinstance(effect, Pause):
             if effect.rate_limited:
                 self.gate.close_for(effect.seconds)
-            else:
-                yield effect.seconds
-        while (wait := self.gate.remaining()) > 0:
+            elif (seconds := _capped(effect.seconds, deadline)) > 0:
+                yield seconds
+        while (wait := _capped(self.gate.remaining(), deadline)) > 0:
             yield wait
+
+
+def _capped(seconds: float, deadline: Deadline | None) -> float:
+    """``seconds``, or less: what is left before ``deadline``."""
+    return seconds if deadline is None else min(seconds, deadline.remaining())
 
 
 def _advance(flow: Flow[T], reply: Any, error: BaseException | None) -> tuple[bool, Any]:

@@ -28,6 +28,7 @@ BENCH_MODULES = (
     "scripts.bench.auth",
     "scripts.bench.concurrency",
     "scripts.bench.workflows",
+    "scripts.bench.sync",
     "scripts.bench.generation",
 )
 

@@ -210,3 +210,22 @@ def test_the_sample_bodies_are_described_as_the_dicts_they_are() -> None:
 def test_the_pytest_example_wires_the_frozen_clock() -> None:
     (example,) = [snippet for snippet in snippets_of(DOCS / "guides" / "sandbox.md") if snippet.is_pytest]
     assert "poll=caas_sandbox.poll_policy()" in example.code  # the wiring the frozen fixture needs
+
+
+def test_the_sync_example_runs_and_prints_what_it_says(tmp_path: Path) -> None:
+    page = DOCS / "guides" / "workflows.md"
+    (snippet,) = [s for s in snippets_of(page) if s.heading == "Keeping an agency in sync"]
+    result = run(snippet, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    summaries = [lines[0], lines[-1]]
+    comments = [
+        line.split("#", 1)[1].strip()
+        for line in snippet.code.splitlines()
+        if "print(report.summary())" in line
+    ]
+    assert summaries == comments
+    text = page.read_text(encoding="utf-8")
+    shown = text.split("prints, between the two summaries, the dry run:\n\n```\n")[1].split("```")[0]
+    pattern = re.escape(shown.strip()).replace(re.escape("<uuid>"), "[0-9a-f-]{36}")
+    assert re.fullmatch(pattern, "\n".join(lines[1:-1])), lines

@@ -39,6 +39,10 @@ MOVED_FROM_README = (
     "A shared rate budget",
     "OpenTelemetry",
     "Logging",
+    "Keeping an agency in sync",  # i17's and i19a's, merged from main
+    "Migrating an agency to v4",
+    "Command line",
+    "Deadlines and typed errors for common slips",
 )
 # The README's own sections, which point into the docs rather than hold a part of them.
 FRONT_DOOR = ("Documentation", "License")

@@ -26,6 +26,8 @@ DEFERRED = (
     "aviv_caas_auth.workflows",
     "aviv_caas_auth.webhooks",
     "aviv_caas_auth.validation",
+    "aviv_caas_auth.sync",
+    "aviv_caas_auth.cli",
 )
 INIT = Path(aviv_caas_auth.__file__)
 
