@@ -12,7 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # Files and folders whose tests take seconds each (subprocesses, builds, type checkers, many processes, real
 # waits): marked `slow`, which `make test-quick` leaves out (`-m "not slow"`). `make test` and CI run them all.
 SLOW = (
+    "tests/auth/test_fork_in_refresh_window.py",
     "tests/auth/test_no_hang.py",
+    "tests/budget/test_processes.py",
+    "tests/budget/test_readme_example.py",
+    "tests/cli/",
     "tests/demo/",
     "tests/docs/test_readme.py",
     "tests/docs/test_site.py",
@@ -25,6 +29,7 @@ SLOW = (
     "tests/problems/test_client_faults.py",
     "tests/problems/test_fault_cases.py",
     "tests/problems/test_sandbox_faults.py",
+    "tests/sandbox/test_report.py",
     "tests/sandbox/test_running.py",
     "tests/spec/test_generation.py",
     "tests/spec/test_hand_written_names.py",
@@ -37,6 +42,10 @@ SLOW = (
     "tests/stores/test_file_processes.py",
     "tests/stores/test_redis_store.py",
     "tests/stores/test_shared_behaviour.py",
+    "tests/sync/test_sync.py",
+    "tests/webhooks/test_receivers.py",
+    "tests/workflows/test_deadlines.py",
+    "tests/workflows/test_publish.py",
 )
 
 
