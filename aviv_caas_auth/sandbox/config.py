@@ -63,7 +63,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-#: Public demo credentials every sandbox accepts unless configured otherwise (documented in the README).
+#: Public demo credentials every sandbox accepts unless configured otherwise (docs/guides/sandbox.md).
 DEMO_CREDENTIALS = CaasCredentials(
     client_id="caas-sandbox-demo",
     client_secret="caas-sandbox-demo-secret",  # noqa: S106 - a published demo value, not a secret

@@ -173,7 +173,9 @@ def test_a_document_beside_the_checkout_is_pinned_relative_even_through_a_symbol
 
 def test_each_version_has_one_variable_and_the_readme_names_it(tmp_path: Path) -> None:
     """v3's is CAAS_SPEC, v4's CAAS_SPEC_V4: the only names a message uses, each documented."""
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    readme = "".join(
+        (REPO_ROOT / page).read_text(encoding="utf-8") for page in ("README.md", "docs/getting-started.md")
+    )
     for api in API_VERSIONS:
         pin = pin_of(api)
         assert f"`{pin.env_var}`" in readme

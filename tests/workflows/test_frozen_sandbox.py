@@ -160,9 +160,9 @@ def test_only_a_frozen_sandbox_announces_its_clock(frozen: tuple[Sandbox, Any]) 
 
 
 def quickstart_with_the_workflow_lines() -> str:
-    """The README's local-sandbox Quickstart, its publish written as the Workflows section writes it."""
-    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("### Quickstart against the local sandbox") :]
+    """The local-sandbox Quickstart (getting started), its publish written as the Workflows guide writes it."""
+    text = (REPO_ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    section = text[text.index("## Quickstart against the local sandbox") :]
     code = re.findall(r"```python\n(.*?)```", section, re.DOTALL)[0]
     pasted = "result = publish.sync(client, paris_apartment_for_sale())"
     assert "poll=sandbox.poll_policy()" in code
