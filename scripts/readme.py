@@ -198,7 +198,7 @@ def update_docs(
     if migration:
         report = migration_block(load_documents(published))
         blocks.append((docs / MIGRATION_PAGE, MIGRATION_START, MIGRATION_END, report, "migration report"))
-    rewritten = {}
+    rewritten: dict[Path, str] = {}
     for page, start, end, block, name in blocks:  # every page checked (ReadmeError) before any is written
         text = rewritten.get(page) or page.read_text(encoding="utf-8")
         shown = page.relative_to(REPO_ROOT) if page.is_relative_to(REPO_ROOT) else page
