@@ -36,6 +36,16 @@ def test_a_busy_port_says_to_pass_port_0(caas_sandbox: Sandbox) -> None:
     assert "--port 0" in line
 
 
+def stopped(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """What the stopped server printed; a server that does not stop is killed (never left behind)."""
+    try:
+        return process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+
+
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
 def test_sigterm_prints_the_token_reuse_report_like_ctrl_c(stop: signal.Signals) -> None:
     process = start_cli("--quiet")
@@ -56,7 +66,7 @@ def test_sigterm_prints_the_token_reuse_report_like_ctrl_c(stop: signal.Signals)
         assert answer.status_code == 200
     finally:
         process.send_signal(stop)
-        out, err = process.communicate(timeout=30)
+        out, err = stopped(process)
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert "token-reuse report: 1 token request for 0 API calls — compliant" in out
