@@ -73,7 +73,11 @@ def test_a_budget_paused_past_the_timeout_fails_the_listings_unsent(
 
 
 def test_each_listing_is_counted_once_with_its_action_and_outcome(
-    sandbox: Sandbox, client: Any, poll: PollPolicy, recorded: Recorded, api: str
+    sandbox: Sandbox,
+    client: Any,
+    poll: PollPolicy,
+    recorded: Recorded,
+    api: str,  # noqa: F811
 ) -> None:
     listings = feed(4)
     apply_sync(client, plan_sync(client, listings[:2]), poll=poll)
@@ -93,7 +97,9 @@ def test_each_listing_is_counted_once_with_its_action_and_outcome(
     counted = recorded.counts(telemetry.SYNC_ACTIONS)
 
     def key(action: str, outcome: str) -> frozenset[tuple[str, Any]]:
-        return attrs({"aviv_caas.sync.action": action, "aviv_caas.sync.outcome": outcome, "aviv_caas.api": api})
+        return attrs(
+            {"aviv_caas.sync.action": action, "aviv_caas.sync.outcome": outcome, "aviv_caas.api": api}
+        )
 
     assert counted == {
         key("create", "ok"): 3,  # two in the first apply, one in the second
