@@ -23,7 +23,8 @@ Environment (every variable optional but the credentials against AVIV):
 - ``AVIV_CAAS_FEED_DIR``: the feed files (``feeds``).
 - ``AVIV_CAAS_VISIBILITY_TIMEOUT``: seconds after which a message a lost worker held is delivered
   again (3600); longer than your longest agency sync, or a slow task runs twice (safely).
-- ``AVIV_CAAS_WITHDRAW_MISSING=1``: withdraw what a feed no longer lists (the guard applies).
+- ``AVIV_CAAS_WITHDRAW_MISSING=1``: withdraw what a feed no longer lists (the guard applies);
+  ``AVIV_CAAS_WAIT=0``: do not follow each write to its final status.
 - ``AVIV_CAAS_SANDBOX_URL``: a local sandbox (``python -m aviv_caas_auth.sandbox --port 8080
   --rate-limit 20``) instead of AVIV, with its demo credentials unless ``AVIV_CLIENT_ID`` is set.
 """
@@ -93,6 +94,7 @@ def settings_from_env() -> SyncSettings:
         environment=environment,
         client_options=client_options,
         withdraw_missing=_env("AVIV_CAAS_WITHDRAW_MISSING", "0") == "1",
+        apply_options={"wait": _env("AVIV_CAAS_WAIT", "1") == "1"},
     )
 
 
