@@ -28,7 +28,11 @@ class ProcessResources:
         self.pid = os.getpid()
         self.settings = settings
         self.store = RedisTokenStore.from_url(settings.redis_url, **settings.store_options)
-        self.budget = RedisRateBudget(settings.redis_url, rate=settings.rate, **settings.budget_options)
+        self.budget = (
+            None
+            if settings.rate is None
+            else RedisRateBudget(settings.redis_url, rate=settings.rate, **settings.budget_options)
+        )
         self._clients: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -72,7 +76,8 @@ class ProcessResources:
             clients, self._clients = list(self._clients.values()), OrderedDict()
         for client in clients:
             client.get_httpx_client().close()
-        self.budget.close()
+        if self.budget is not None:
+            self.budget.close()
 
 
 class PerProcess:

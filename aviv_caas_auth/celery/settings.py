@@ -56,7 +56,8 @@ class SyncSettings:
     - ``redis_url``: where tokens (``RedisTokenStore``) and the shared rate budget
       (``RedisRateBudget``) live; may be the broker's Redis (their keys are namespaced).
     - ``rate``: AVIV's request rate for the client id (``"20/second"``, an int per second):
-      shared by every worker process on every host.
+      shared by every worker process on every host. None: no shared budget, each process backs
+      off on its own 429s (N processes then hit AVIV up to N times harder; ``make bench`` shows it).
     - ``user_agent``: your product, e.g. ``"MyCRM/2.4.1"``.
     - ``credentials``: ``intermediary_id -> CaasCredentials`` (callable or dotted path; None: from
       the worker's environment, :func:`credentials_from_env`).
@@ -75,7 +76,7 @@ class SyncSettings:
 
     feed_loader: FeedLoader | str
     redis_url: str
-    rate: str | int
+    rate: str | int | None
     user_agent: str
     credentials: CredentialsProvider | str | None = None
     api: Literal["v3", "v4"] = "v3"

@@ -203,7 +203,9 @@ class AgencySync:
     def _process_started(self, **_signal: Any) -> None:
         """A worker process (a prefork child) started: build its resources and check Redis."""
         try:
-            self.resources().budget.check()
+            budget = self.resources().budget
+            if budget is not None:
+                budget.check()
         except CaasError as error:
             _log.error("agency sync: the shared Redis is not usable yet (tasks will retry): %s", error)
 
