@@ -76,8 +76,8 @@ def test_each_listing_is_counted_once_with_its_action_and_outcome(
     sandbox: Sandbox,
     client: Any,
     poll: PollPolicy,
-    recorded: Recorded,
-    api: str,  # noqa: F811
+    recorded: Recorded,  # noqa: F811
+    api: str,
 ) -> None:
     listings = feed(4)
     apply_sync(client, plan_sync(client, listings[:2]), poll=poll)

@@ -137,11 +137,9 @@ def test_wait_for_status_behind_a_closed_gate_raises_its_timeout_having_sent_not
     polls_before = len(api_calls(sandbox, "getClassifiedStatuses"))
     flow = wait_flow(result.classified_id, timeout=5, poll=runner.poll)
 
+    drive = (lambda: asyncio.run(runner.arun(flow))) if is_async else (lambda: runner.run(flow))
     with pytest.raises(StatusTimeoutError) as raised:
-        if is_async:
-            asyncio.run(runner.arun(flow))
-        else:
-            runner.run(flow)
+        drive()
 
     assert isinstance(raised.value.last_error, RateBudgetTimeoutError)
     assert len(api_calls(sandbox, "getClassifiedStatuses")) == polls_before  # not one poll sent
