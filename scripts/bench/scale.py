@@ -141,7 +141,7 @@ def _run(redis_url: str, processes: int, budget: bool, agencies: int, listings: 
 @benchmark("scale", ROWS)
 def scale_rows(ctx: BenchContext) -> Iterator[Figure]:
     """Throughput as a share of the rate limit, with and without the shared budget, 1 to 4 processes."""
-    agencies, listings = (4, 4) if ctx.quick else (8, 24)  # full: 200 requests, 10 s at R
+    agencies, listings = (4, 4) if ctx.quick else (8, 49)  # full: 400 requests, 20 s at R
     with redis_server() as redis_url:
         for kind, budget in (("budget", True), ("no_budget", False)):
             for n in PROCESSES:

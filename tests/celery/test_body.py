@@ -43,7 +43,12 @@ def resources(caas_sandbox: Sandbox, redis_url: str) -> Any:  # noqa: F811
         rate=100,
         user_agent="TestCRM/1.0",
         environment="sandbox",
-        client_options={"base_url": caas_sandbox.base_url, "token_url": caas_sandbox.token_url},
+        # one attempt per request: the transport would otherwise wait out a 429's Retry-After itself
+        client_options={
+            "base_url": caas_sandbox.base_url,
+            "token_url": caas_sandbox.token_url,
+            "retry": None,
+        },
         apply_options={"wait": False},
     )
     per_process = PerProcess(settings)
@@ -116,3 +121,55 @@ def test_settings_say_what_is_wrong() -> None:
     with pytest.raises(ConfigurationError, match="cannot import"):
         settings.load_feed("a", None)
     assert "pw" not in repr(settings)
+
+
+def eager_sync(caas_sandbox: Sandbox, redis_url: str, max_retries: int) -> Any:  # noqa: F811
+    """An AgencySync on an eager Celery app (tasks run in this process; retries too, without their countdown)."""
+    from celery import Celery
+
+    from aviv_caas_auth.celery import AgencySync
+
+    app = Celery("eager-test")
+    app.conf.update(task_always_eager=True)
+    settings = SyncSettings(
+        feed_loader=load,
+        credentials=credentials,
+        redis_url=redis_url,
+        rate=100,
+        user_agent="TestCRM/1.0",
+        environment="sandbox",
+        client_options={
+            "base_url": caas_sandbox.base_url,
+            "token_url": caas_sandbox.token_url,
+            "retry": None,
+        },
+        apply_options={"wait": False},
+        max_retries=max_retries,
+        budget_options={"default_pause": 0.01},
+    )
+    return AgencySync(app, settings, namespace=f"eager{max_retries}")
+
+
+def test_the_task_retries_a_429_and_then_reports(caas_sandbox: Sandbox, redis_url: str) -> None:  # noqa: F811
+    FEEDS["agency-e1"] = [listing("E1-0"), listing("E1-1")]
+    caas_sandbox.faults.rate_limit("/classifieds", method="GET", count=2)  # the plan's list, twice
+    agencies = eager_sync(caas_sandbox, redis_url, max_retries=3)
+    report = agencies.sync_agency.delay("agency-e1", "today").get()
+    assert report["ok"]
+    assert report["attempts"] == 3  # two retries, then the run that synced
+    assert report["counts"]["created"] == 2
+
+
+def test_after_its_retries_the_task_returns_a_failed_report_instead_of_raising(
+    caas_sandbox: Sandbox,
+    redis_url: str,  # noqa: F811
+) -> None:
+    FEEDS["agency-e2"] = [listing("E2-0")]
+    caas_sandbox.faults.rate_limit("/classifieds", method="GET", count=None)
+    agencies = eager_sync(caas_sandbox, redis_url, max_retries=1)
+    fleet = agencies.sync_agencies({"agency-e2": None}).get()
+    (report,) = fleet["reports"]
+    assert not report["ok"]
+    assert report["error"].startswith("gave up after 1 retries: RateLimitedError")
+    assert fleet["failedAgencies"] == ["agency-e2"]
+    assert report["attempts"] == 2
