@@ -3,7 +3,8 @@
 The sandbox answers every request after 20 ms (``faults.slow(0.02, count=None)``) and refuses
 (429, ``Retry-After``) beyond ``R`` API requests per second for the client id all the agencies
 share. Each worker process runs the Celery task's body (:func:`aviv_caas_auth.celery.body.sync_agency`,
-with its per-process Redis token store and budget, a retry honouring its countdown) on agencies
+with its per-process Redis token store and budget, a retry honouring its countdown, 4 listings in
+flight per process) on agencies
 taken from a shared queue, all released together once every process is ready.
 
 - ``scale.budget.throughput_<N>proc``: API requests the sandbox accepted per second, as a ratio
@@ -35,6 +36,9 @@ from scripts.bench.services import redis_server
 RATE = 20
 """``R``: the sandbox's limit per client id and the budget's rate (requests per second)."""
 LATENCY = 0.02
+CONCURRENCY = 4
+"""Listings in flight per process: 4 x 20 ms is far above R, and the sandbox (in this process) has fewer
+threads competing for the GIL, which would delay when it counts a request (jitter the budget cannot see)."""
 PROCESSES = (1, 2, 4)
 ROWS = tuple(f"scale.{kind}.throughput_{n}proc" for kind in ("budget", "no_budget") for n in PROCESSES)
 
@@ -94,7 +98,7 @@ def _run(redis_url: str, processes: int, budget: bool, agencies: int, listings: 
             "environment": "sandbox",
             "credentials": "scripts.bench.scale:bench_credentials",
             "client_options": {"base_url": sandbox.base_url, "token_url": sandbox.token_url},
-            "apply_options": {"wait": False, "concurrency": 8},
+            "apply_options": {"wait": False, "concurrency": CONCURRENCY},
         }
         import aviv_caas_auth.celery
         import aviv_caas_auth.sync  # noqa: F401 - imported before the fork: no import inside the measure
