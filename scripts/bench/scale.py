@@ -4,8 +4,9 @@ The sandbox answers every request after 20 ms (``faults.slow(0.02, count=None)``
 (429, ``Retry-After``) beyond ``R`` API requests per second for the client id all the agencies
 share. Each worker process runs the Celery task's body (:func:`aviv_caas_auth.celery.body.sync_agency`,
 with its per-process Redis token store and budget, a retry honouring its countdown, 4 listings in
-flight per process) on agencies
-taken from a shared queue, all released together once every process is ready.
+flight per process) on agencies taken from a shared queue, all released together once every process
+is ready. A saturated budget tops out at about 0.91 x R: a request that waited leaves
+``jitter_margin`` (0.1 s) after its slot frees, so that arrival jitter does not make 429s.
 
 - ``scale.budget.throughput_<N>proc``: API requests the sandbox accepted per second, as a ratio
   to ``R``, with the shared ``RedisRateBudget`` at ``R`` (goal >= 0.9 once the limit binds); the
