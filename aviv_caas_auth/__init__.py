@@ -1,13 +1,13 @@
 """aviv_caas_auth: AVIV-compliant authentication for the generated Classified API client.
 
-from aviv_caas_auth import CaasCredentials, create_client
-from aviv_caas_client.api.classifieds import get_classifieds
+    from aviv_caas_auth import CaasCredentials, create_client
+    from aviv_caas_client.api.classifieds import get_classifieds
 
-client = create_client(CaasCredentials.from_env(), environment="sandbox", user_agent="MyCRM/2.4.1")
-page = get_classifieds.sync(client=client, limit=50)
+    client = create_client(CaasCredentials.from_env(), environment="sandbox", user_agent="MyCRM/2.4.1")
+    page = get_classifieds.sync(client=client, limit=50)
 
-v4 = create_client(CaasCredentials.from_env(), api="v4", environment="sandbox", user_agent="MyCRM/2.4.1")
-# -> aviv_caas_client_v4.AuthenticatedClient, for the endpoints of aviv_caas_client_v4.api
+    v4 = create_client(CaasCredentials.from_env(), api="v4", environment="sandbox", user_agent="MyCRM/2.4.1")
+    # -> aviv_caas_client_v4.AuthenticatedClient, for the endpoints of aviv_caas_client_v4.api
 
 Importing this package loads what ``create_client`` needs, nothing more. The rest is imported on
 first use (PEP 562): the problem errors and ``unwrap``/``error_from_response``, the duplicate

@@ -20,7 +20,8 @@ attempt started, ends the retries: the caller gets the last answer (a 429 keeps 
 ``retry_after``) instead of a call that hangs. So does a wait that would end past the caller's
 deadline (:mod:`aviv_caas_auth.http.deadline`: a workflow's ``timeout``).
 
-Hand-written rather than built on tenacity, stamina or httpx-retries: see the README ("Retries").
+Hand-written rather than built on tenacity, stamina or httpx-retries: see docs/guides/errors.md
+("Retries, timeouts and traceparent").
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         creds = DEMO_CREDENTIALS
         print(
             f"  demo credentials: client_id={creds.client_id} client_secret={creds.client_secret} "
-            f"intermediary_id={creds.intermediary_id} (public, documented in the README)"
+            f"intermediary_id={creds.intermediary_id} (public, documented in docs/guides/sandbox.md)"
         )
     print(f"  {'admin:':<25}{sandbox.admin_url}/report | /clock | /faults | /rate-limit")
     if args.rate_limit is not None:

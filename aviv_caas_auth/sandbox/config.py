@@ -48,7 +48,7 @@ PRODUCTION, SANDBOX = environments_of(DEFAULT_API)
 ENVIRONMENTS: tuple[Environment, ...] = tuple(env for api in PACKAGES for env in environments_of(api))
 
 
-#: Public demo credentials every sandbox accepts unless configured otherwise (documented in the README).
+#: Public demo credentials every sandbox accepts unless configured otherwise (docs/guides/sandbox.md).
 DEMO_CREDENTIALS = CaasCredentials(
     client_id="caas-sandbox-demo",
     client_secret="caas-sandbox-demo-secret",  # noqa: S106 - a published demo value, not a secret

@@ -32,7 +32,7 @@ from scripts.pin import SpecPin
 from tests.spec.conftest import API_VERSIONS, PIN, PYTHON, clean_env, pin_of, raw_spec, tree_digest
 from tests.spec.synthetic_update import SyntheticUpdate, synthetic_update
 
-PIPELINE = ("scripts", "openapi", "pyproject.toml", "README.md", "Makefile")
+PIPELINE = ("scripts", "openapi", "pyproject.toml", "docs", "CHANGELOG.md", "Makefile")
 BUILT = ("generate.stamp", "prepared.json")  # what tells `generate --if-changed` a package is up to date
 IGNORED = shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache")
 
@@ -94,7 +94,7 @@ def copy_pipeline(root: Path) -> None:
         else:
             shutil.copy2(source, root / name)
     (root / ".venv").symlink_to(REPO_ROOT / ".venv")
-    for api in API_VERSIONS:  # every version's package (the README lists them all), up to date
+    for api in API_VERSIONS:  # every version's package (the docs list them all), up to date
         paths = ApiPaths(api, DEFAULT_BUILD_DIR)
         shutil.copytree(paths.generated_package, root / "generated" / paths.package_name, ignore=IGNORED)
         (root / "build" / api).mkdir(parents=True)
@@ -120,7 +120,7 @@ def updated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     new_spec.parent.mkdir()
     new_spec.write_text(json.dumps(update.document, indent=1), encoding="utf-8")
     run = UpdateRun(root, update, new_spec, subprocess.CompletedProcess([], 0), api)
-    # Every version's pinned document where the real checkout finds it (the README's migration report
+    # Every version's pinned document where the real checkout finds it (the docs' migration report
     # reads both); the copy has no ../shared beside it.
     pinned = {pin_of(each).env_var: str(pin_of(each).location()[0]) for each in API_VERSIONS}
     command = [PYTHON, "-m", "scripts.update_spec", "--api", api, str(new_spec)]
@@ -495,14 +495,31 @@ def test_a_wrong_version_does_not_stop_an_update_nor_does_the_other_version_s_mi
     assert run.make("spec", "API=v4").returncode == 0
 
 
-def test_the_readme_operations_block_follows_the_new_spec(updated: UpdateRun) -> None:
-    readme = (updated.root / "README.md").read_text(encoding="utf-8")
-    assert f"in the {updated.api} spec {updated.update.new_version}" in readme
-    assert f"#### CaaS {updated.api} (spec {updated.update.new_version})" in readme
-    section = readme.split(f"#### CaaS {updated.api} (spec {updated.update.new_version})")[1].split("####")[0]
+def test_the_docs_generated_blocks_follow_the_new_spec(updated: UpdateRun) -> None:
+    operations = (updated.root / "docs" / "reference" / "operations.md").read_text(encoding="utf-8")
+    assert f"in the {updated.api} spec {updated.update.new_version}" in operations
+    heading = f"## CaaS {updated.api} (spec {updated.update.new_version})"
+    assert heading in operations
+    section = operations.split(heading)[1].split("## ")[0]
     assert f"`{updated.update.module.split('.', 2)[2]}`" in section
-    migration = readme.split("<!-- migration report:")[1].split("<!-- end of migration report -->")[0]
+    guide = (updated.root / "docs" / "guides" / "migrating-v3-v4.md").read_text(encoding="utf-8")
+    migration = guide.split("<!-- migration report:")[1].split("<!-- end of migration report -->")[0]
     assert f"v{updated.update.new_version.split('.')[0]} {updated.update.new_version}" in migration
     others = [api for api in API_VERSIONS if api != updated.api]  # the other versions' lists are kept
     for api in others:
-        assert f"#### CaaS {api} (spec {pin_of(api).version})" in readme
+        assert f"## CaaS {api} (spec {pin_of(api).version})" in operations
+    assert "the docs' generated blocks (operations, migration report) rewritten" in updated.result.stdout
+
+
+def test_the_changelog_gets_an_entry_drafted_from_the_report(updated: UpdateRun) -> None:
+    text = (updated.root / "CHANGELOG.md").read_text(encoding="utf-8")
+    unreleased = text.split("## [Unreleased]")[1].split("\n## [")[0]
+    sha = tomllib.loads(updated.pin_text(updated.api))["spec"]["sha256"]
+    assert (
+        f"- CaaS {updated.api}: AVIV's document {updated.update.new_version} adopted "
+        f"(was {updated.update.old_version}; sha256 {sha[:8]})"
+    ) in unreleased
+    assert f"GET {updated.update.path} ({updated.update.operation_id})" in unreleased
+    assert "CHANGELOG.md: entry drafted under [Unreleased]" in updated.result.stdout
+    real = (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"{updated.update.new_version} adopted" not in real  # the checkout's changelog is left alone
