@@ -138,3 +138,10 @@ def test_budgets_and_telemetry_without_their_extras(bare_python: Path) -> None:
         "print(u.find_spec('opentelemetry') is None, t.tracer() is None)"
     )
     assert run(bare_python, "-c", probe).stdout.strip() == "True True"  # no-op without opentelemetry
+
+
+def test_the_celery_module_without_its_extra_says_which_extra(bare_python: Path) -> None:
+    done = run(bare_python, "-c", "import aviv_caas_auth.celery")
+    assert done.returncode == 1
+    assert "aviv_caas_auth.celery needs the celery library, which is not installed" in done.stderr
+    assert "pip install 'aviv-caas[celery]'" in done.stderr
