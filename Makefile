@@ -81,7 +81,7 @@ ensure-generated: $(DEPS_STAMP)
 	$(PY) -m scripts.generate --if-changed $(API_ARG)
 
 $(INSTALL_STAMP): $(DEPS_STAMP) pyproject.toml
-	$(PY) -m pip install --quiet --editable '.[redis,sandbox,budget,otel,cli]'
+	$(PY) -m pip install --quiet --editable '.[redis,sandbox,budget,otel,cli,celery]'
 	@touch $@
 
 install: ensure-generated $(INSTALL_STAMP)

@@ -17,7 +17,7 @@ import click
 
 from aviv_caas_auth.cli import exits
 from aviv_caas_auth.cli.output import Output
-from aviv_caas_auth.cli.settings import DEFAULT_USER_AGENT, Settings
+from aviv_caas_auth.cli.settings import DEFAULT_USER_AGENT, Settings, Shared
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -193,6 +193,18 @@ def _apply_options(concurrency: int, wait: bool) -> dict[str, Any]:
 
 def write_options(function: F) -> F:
     """The options of the commands that write."""
+    function = click.option(
+        "--rate",
+        envvar="AVIV_CAAS_RATE",
+        help="AVIV's request rate for the client id (20 or '20/second'): shared through --redis-url, "
+        "else for this command only (or $AVIV_CAAS_RATE).",
+    )(function)
+    function = click.option(
+        "--redis-url",
+        envvar="AVIV_CAAS_REDIS_URL",
+        help="Share tokens (RedisTokenStore) and the --rate budget with your workers through this Redis "
+        "(or $AVIV_CAAS_REDIS_URL).",
+    )(function)
     function = click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)(
         function
     )
@@ -216,6 +228,8 @@ def sync(
     dry_run: bool,
     no_wait: bool,
     concurrency: int,
+    redis_url: str | None,
+    rate: str | None,
 ) -> None:
     """Make AVIV hold exactly the listings of FEED (a JSON array of classifieds)."""
     from aviv_caas_auth.sync import WithdrawalGuard, apply_sync, plan_sync, render_plan
@@ -224,7 +238,7 @@ def sync(
 
     settings, out = _settings(context), Output(json_output=_settings(context).json)
     listings = _load_feed(feed)
-    with settings.clients() as (client,):
+    with settings.clients(shared=Shared(redis_url, rate)) as (client,):
         plan = plan_sync(client, listings, withdraw_missing=withdraw_missing)
         if dry_run:
             out.document({"dryRun": True, "plan": plan.to_dict()})
@@ -251,14 +265,20 @@ def sync(
 @write_options
 @click.pass_context
 def migrate_to_v4(
-    context: click.Context, resend_unchanged: bool, dry_run: bool, no_wait: bool, concurrency: int
+    context: click.Context,
+    resend_unchanged: bool,
+    dry_run: bool,
+    no_wait: bool,
+    concurrency: int,
+    redis_url: str | None,
+    rate: str | None,
 ) -> None:
     """Migrate the agency from v3 to v4: a v4 update of each classified, media inline."""
     from aviv_caas_auth.sync import migrate_to_v4 as migrate
     from aviv_caas_auth.sync import render_plan
 
     settings, out = _settings(context), Output(json_output=_settings(context).json)
-    with settings.clients("v3", "v4") as (client_v3, client_v4):
+    with settings.clients("v3", "v4", shared=Shared(redis_url, rate)) as (client_v3, client_v4):
         if dry_run:
             migration = migrate(client_v3, client_v4, dry_run=True, resend_unchanged=resend_unchanged)
         else:

@@ -27,6 +27,38 @@ EnvironmentName = Literal["production", "sandbox"]
 
 
 @dataclass(frozen=True)
+class Shared:
+    """``--redis-url`` and ``--rate``: tokens and AVIV's rate shared with the other processes and hosts.
+
+    With ``redis_url``, tokens live in a ``RedisTokenStore`` (the workers' own: one token per
+    agency for all of them) and ``rate`` is a ``RedisRateBudget`` shared with them; without it,
+    ``rate`` is a budget of this command only (``MemoryRateBudget``).
+    """
+
+    redis_url: str | None = None
+    rate: str | None = None
+
+    def client_options(self) -> dict[str, Any]:
+        """``create_client``'s ``token_store`` and ``rate_budget`` for these options."""
+        options: dict[str, Any] = {}
+        if self.redis_url:
+            from aviv_caas_auth.stores.redis_store import RedisTokenStore
+
+            options["token_store"] = RedisTokenStore.from_url(self.redis_url)
+        if self.rate:
+            rate: str | int = int(self.rate) if self.rate.isdigit() else self.rate
+            if self.redis_url:
+                from aviv_caas_auth.budget.redis import RedisRateBudget
+
+                options["rate_budget"] = RedisRateBudget(self.redis_url, rate=rate)
+            else:
+                from aviv_caas_auth.budget.memory import MemoryRateBudget
+
+                options["rate_budget"] = MemoryRateBudget(rate)
+        return options
+
+
+@dataclass(frozen=True)
 class Settings:
     """The global options of a command."""
 
@@ -50,10 +82,11 @@ class Settings:
         return credentials.for_intermediary(self.intermediary_id) if self.intermediary_id else credentials
 
     @contextlib.contextmanager
-    def clients(self, *apis: Api, retries: bool = True) -> Iterator[list[Any]]:
+    def clients(self, *apis: Api, retries: bool = True, shared: Shared | None = None) -> Iterator[list[Any]]:
         """One client per version asked (default: ``--api``'s), closed at the end.
 
         ``retries=False``: one attempt per request (``check``: a quick verdict, even when AVIV is down).
+        ``shared``: the token store and rate budget shared with other processes (``--redis-url``, ``--rate``).
         """
         from aviv_caas_auth.factory import create_client
 
@@ -63,6 +96,8 @@ class Settings:
             try:
                 for api in apis or (self.api,):
                     options: dict[str, Any] = {} if retries else {"retry": None}
+                    if shared is not None:
+                        options.update(shared.client_options())
                     environment = self.environment
                     if local is not None:
                         environment = "sandbox"

@@ -8,7 +8,8 @@ else is checked. Token requests are not limited. The window runs on real time, n
 clock: a rate is about how fast clients send, and a ``ManualClock`` must not refill it.
 
 What it did, per client id (accepted and refused requests): ``Sandbox.rate_limits()``, and
-``GET /_sandbox/rate-limit`` for a sandbox in another process.
+``GET /_sandbox/rate-limit`` for a sandbox in another process; when each 429 was answered, and
+with which ``Retry-After`` (the last 10,000): ``Sandbox.rate_limit_refusals()``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import Counter
-from typing import Any
+from collections import Counter, deque
+from typing import Any, NamedTuple
 
 from aviv_caas_auth.sandbox.errors import extra_missing
 
@@ -29,6 +30,18 @@ except ModuleNotFoundError as missing:  # the sandbox extra is not installed: sa
     raise extra_missing(missing) from None
 
 
+MAX_REFUSALS = 10_000
+"""Refusals remembered with their time (the counts keep them all)."""
+
+
+class Refusal(NamedTuple):
+    """One 429 of the rate limit: whose, when (``time.time()``), and the ``Retry-After`` it said."""
+
+    client_id: str
+    at: float
+    retry_after: int
+
+
 class ClientRateLimit:
     """At most ``per_second`` API requests per second per client id (None: no limit, only counts)."""
 
@@ -38,6 +51,7 @@ class ClientRateLimit:
         self._limiter = MovingWindowRateLimiter(MemoryStorage()) if per_second is not None else None
         self._accepted: Counter[str] = Counter()
         self._refused: Counter[str] = Counter()
+        self._refusals: deque[Refusal] = deque(maxlen=MAX_REFUSALS)
         self._lock = threading.Lock()
 
     def check(self, client_id: str) -> str | None:
@@ -50,10 +64,18 @@ class ClientRateLimit:
             with self._lock:
                 self._accepted[client_id] += 1
             return None
+        now = time.time()
+        reset = self._limiter.get_window_stats(self._item, client_id).reset_time
+        retry_after = max(1, math.ceil(reset - now))
         with self._lock:
             self._refused[client_id] += 1
-        reset = self._limiter.get_window_stats(self._item, client_id).reset_time
-        return str(max(1, math.ceil(reset - time.time())))
+            self._refusals.append(Refusal(client_id, now, retry_after))
+        return str(retry_after)
+
+    def refusals(self) -> list[Refusal]:
+        """The last 429s it answered, oldest first."""
+        with self._lock:
+            return list(self._refusals)
 
     def refused(self) -> dict[str, int]:
         """How many requests were answered 429 by this limit, per client id."""

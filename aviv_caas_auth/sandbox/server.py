@@ -45,6 +45,7 @@ from aviv_caas_auth.sandbox.spec import ApiSpec
 from aviv_caas_auth.sandbox.webhooks import Delivery
 
 if TYPE_CHECKING:
+    from aviv_caas_auth.sandbox.ratelimit import Refusal
     from aviv_caas_auth.workflows.polling import PollPolicy
 
 POLL_INTERVAL = 0.05
@@ -399,6 +400,10 @@ class Sandbox:
         ``{"perSecond": R or None, "clients": {client_id: {"accepted": n, "refused": m}}}``.
         """
         return self.app.rate_limit.to_dict()
+
+    def rate_limit_refusals(self) -> list[Refusal]:
+        """The 429s the rate limit answered (the last 10,000), oldest first: client id, time, Retry-After."""
+        return self.app.rate_limit.refusals()
 
     def exchanges(self) -> list[Exchange]:
         """The responses it sent (the last ``config.max_exchanges``), oldest first."""

@@ -16,6 +16,11 @@ With ``wait`` (the default) each write is followed to its final status
 (:mod:`~aviv_caas_auth.workflows.wait_for_status`). At most ``concurrency`` listings are in flight;
 a 429 slows the whole apply (a shared gate); one listing failing never stops the others: its
 result carries its typed error. ``progress(SyncProgress(done, total, result))`` after each write.
+``rate_budget`` (:mod:`aviv_caas_auth.budget`): every call of the apply spends it instead of the
+client's own, so applies in other processes and hosts sharing it (``RedisRateBudget``) keep to
+AVIV's rate together, and a 429 pauses all of them. Every listing is counted once in the
+``aviv_caas.sync.actions`` counter (:func:`aviv_caas_auth.telemetry.record_sync_action`: its
+action, ``ok`` or its error's class, the API version): a no-op without an OpenTelemetry SDK.
 Before anything is sent, the withdrawals pass the mass-withdrawal guard
 (:mod:`~aviv_caas_auth.sync.guard`), and the plan must be for the client's API version.
 
@@ -29,6 +34,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
 from uuid import UUID
 
+from aviv_caas_auth import telemetry
 from aviv_caas_auth.errors import CaasError, ConfigurationError
 from aviv_caas_auth.http.deadline import Deadline
 from aviv_caas_auth.problems.errors import NotFoundError
@@ -47,6 +53,7 @@ if TYPE_CHECKING:
     import aviv_caas_client.models as v3
     import aviv_caas_client_v4.models as v4
     from aviv_caas_auth.apis import ClientV3, ClientV4
+    from aviv_caas_auth.budget.protocol import RateBudget
 
 WITHDRAWN = frozenset({"DELETED"})
 
@@ -123,7 +130,14 @@ class _Apply:
             self.results[index] = outcome
             self._done += 1
             report = SyncProgress(self._done, len(self.lanes), outcome)
+        record(outcome, self.plan.api)
         batch.report_progress(self.progress, report, f"apply_sync ({action.offerer_estate_id})")
+
+    def record_unsent(self) -> None:
+        """Count the listings that send nothing (``unchanged``, ``kept``) in the sync-actions counter."""
+        for result in self.results:
+            if not result.action.sends:
+                record(result, self.plan.api)
 
     def report(self) -> SyncReport[Any]:
         """The results, in the plan's order."""
@@ -144,6 +158,7 @@ def apply_sync(
     poll: PollPolicy | None = ...,
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> SyncReport[v3.ClassifiedStatusInternal]: ...
 
 
@@ -161,6 +176,7 @@ def apply_sync(
     poll: PollPolicy | None = ...,
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> SyncReport[v4.ClassifiedStatusInternal]: ...
 
 
@@ -177,13 +193,14 @@ def apply_sync(
     poll: PollPolicy | None = None,
     max_writes: int = MAX_WRITES,
     media_errors: MediaErrors = "warn",
+    rate_budget: RateBudget | None = None,
 ) -> SyncReport[Any]:
     """Send what ``plan`` says, ``concurrency`` listings at a time in threads (see the module's docstring).
 
     Raises :class:`~aviv_caas_auth.sync.errors.WithdrawalRefusedError` (nothing sent) when the
     guard refuses the withdrawals; every other failure is one listing's result.
     """
-    runner = Runner(client, poll=poll)
+    runner = Runner(client, poll=poll, budget=rate_budget)
     apply = _prepare(
         runner, plan, progress, concurrency, force, guard, wait, timeout, max_writes, media_errors
     )
@@ -205,6 +222,7 @@ async def apply_sync_async(
     poll: PollPolicy | None = ...,
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> SyncReport[v3.ClassifiedStatusInternal]: ...
 
 
@@ -222,6 +240,7 @@ async def apply_sync_async(
     poll: PollPolicy | None = ...,
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> SyncReport[v4.ClassifiedStatusInternal]: ...
 
 
@@ -238,9 +257,10 @@ async def apply_sync_async(
     poll: PollPolicy | None = None,
     max_writes: int = MAX_WRITES,
     media_errors: MediaErrors = "warn",
+    rate_budget: RateBudget | None = None,
 ) -> SyncReport[Any]:
     """Async :func:`apply_sync`: ``concurrency`` tasks at a time (asyncio or trio, through anyio)."""
-    runner = Runner(client, poll=poll)
+    runner = Runner(client, poll=poll, budget=rate_budget)
     apply = _prepare(
         runner, plan, progress, concurrency, force, guard, wait, timeout, max_writes, media_errors
     )
@@ -268,4 +288,11 @@ def _prepare(
         runner, plan, progress, wait=wait, timeout=timeout, max_writes=max_writes, media_errors=media_errors
     )
     guard.check(plan, force=force)
+    apply.record_unsent()
     return apply
+
+
+def record(result: ListingResult[Any], api: str) -> None:
+    """Count ``result`` in the ``aviv_caas.sync.actions`` counter (see :mod:`aviv_caas_auth.telemetry`)."""
+    outcome = "ok" if result.error is None else type(result.error).__name__
+    telemetry.record_sync_action(result.action.kind, outcome, api=api)

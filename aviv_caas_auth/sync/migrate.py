@@ -51,6 +51,7 @@ from aviv_caas_auth.workflows.polling import PollPolicy
 if TYPE_CHECKING:
     import aviv_caas_client_v4.models as v4
     from aviv_caas_auth.apis import ClientV3, ClientV4
+    from aviv_caas_auth.budget.protocol import RateBudget
 
 StatusT = TypeVar("StatusT", covariant=True)
 MEDIA = "media"
@@ -173,16 +174,17 @@ def migrate_to_v4(
     concurrency: int = 8,
     progress: Progress | None = None,
     poll: PollPolicy | None = None,
+    rate_budget: RateBudget | None = None,
     **apply_options: Any,
 ) -> Migration[v4.ClassifiedStatusInternal]:
     """Migrate the agency of ``client_v3`` to v4 through ``client_v4`` (see the module's docstring).
 
     ``apply_options`` go to :func:`~aviv_caas_auth.sync.apply.apply_sync` (``wait``, ``timeout``,
-    ``max_writes``, ``media_errors``).
+    ``max_writes``, ``media_errors``); ``rate_budget`` is spent by every request, reads included.
     """
     _check(client_v3, client_v4)
-    runner_v3 = Runner(client_v3, poll=poll)
-    runner_v4 = Runner(client_v4, poll=poll)
+    runner_v3 = Runner(client_v3, poll=poll, budget=rate_budget)
+    runner_v4 = Runner(client_v4, poll=poll, budget=rate_budget)
     classifieds = runner_v3.run(read_v3_flow(page_size))
     plan, skipped = runner_v4.run(
         migration_plan(runner_v4, classifieds, page_size=page_size, resend_unchanged=resend_unchanged)
@@ -190,7 +192,13 @@ def migrate_to_v4(
     if dry_run:
         return Migration(plan, None, skipped)
     report = apply_sync(
-        client_v4, plan, concurrency=concurrency, progress=progress, poll=poll, **apply_options
+        client_v4,
+        plan,
+        concurrency=concurrency,
+        progress=progress,
+        poll=poll,
+        rate_budget=rate_budget,
+        **apply_options,
     )
     return Migration(plan, report, skipped)
 
@@ -205,12 +213,13 @@ async def migrate_to_v4_async(
     concurrency: int = 8,
     progress: Callable[[Any], object] | None = None,
     poll: PollPolicy | None = None,
+    rate_budget: RateBudget | None = None,
     **apply_options: Any,
 ) -> Migration[v4.ClassifiedStatusInternal]:
     """Async :func:`migrate_to_v4`."""
     _check(client_v3, client_v4)
-    runner_v3 = Runner(client_v3, poll=poll)
-    runner_v4 = Runner(client_v4, poll=poll)
+    runner_v3 = Runner(client_v3, poll=poll, budget=rate_budget)
+    runner_v4 = Runner(client_v4, poll=poll, budget=rate_budget)
     classifieds = await runner_v3.arun(read_v3_flow(page_size))
     plan, skipped = await runner_v4.arun(
         migration_plan(runner_v4, classifieds, page_size=page_size, resend_unchanged=resend_unchanged)
@@ -218,6 +227,12 @@ async def migrate_to_v4_async(
     if dry_run:
         return Migration(plan, None, skipped)
     report = await apply_sync_async(
-        client_v4, plan, concurrency=concurrency, progress=progress, poll=poll, **apply_options
+        client_v4,
+        plan,
+        concurrency=concurrency,
+        progress=progress,
+        poll=poll,
+        rate_budget=rate_budget,
+        **apply_options,
     )
     return Migration(plan, report, skipped)

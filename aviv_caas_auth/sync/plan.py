@@ -37,6 +37,7 @@ from aviv_caas_auth.workflows.pages import Pager, every_item
 from aviv_caas_auth.workflows.polling import PollPolicy
 
 if TYPE_CHECKING:
+    from aviv_caas_auth.budget.protocol import RateBudget
     from aviv_caas_auth.workflows.publish import AvivClassified
 
 ActionKind = Literal["create", "update", "unchanged", "withdraw", "kept"]
@@ -259,14 +260,16 @@ def plan_sync(
     withdraw_missing: bool = False,
     page_size: int | None = None,
     poll: PollPolicy | None = None,
+    rate_budget: RateBudget | None = None,
 ) -> SyncPlan:
     """The plan making AVIV hold exactly ``desired`` for the client's offerer (see the module's docstring).
 
     ``desired``: the agency's listings, models of the client's version or their JSON as dicts.
     Raises :class:`~aviv_caas_auth.sync.errors.FeedError` (naming the listing) for a feed that
-    cannot be synced, and the typed ``ApiError`` of a list request that failed.
+    cannot be synced, and the typed ``ApiError`` of a list request that failed. ``rate_budget``: the
+    list requests spend it instead of the client's own (as ``apply_sync``'s).
     """
-    runner = Runner(client, poll=poll)
+    runner = Runner(client, poll=poll, budget=rate_budget)
     return runner.run(_start(runner, desired, page_size, withdraw_missing))
 
 
@@ -277,7 +280,8 @@ async def plan_sync_async(
     withdraw_missing: bool = False,
     page_size: int | None = None,
     poll: PollPolicy | None = None,
+    rate_budget: RateBudget | None = None,
 ) -> SyncPlan:
     """Async :func:`plan_sync`."""
-    runner = Runner(client, poll=poll)
+    runner = Runner(client, poll=poll, budget=rate_budget)
     return await runner.arun(_start(runner, desired, page_size, withdraw_missing))

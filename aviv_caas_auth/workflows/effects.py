@@ -5,8 +5,11 @@ generator that yields the I/O it needs: :class:`Call` an endpoint (the reply sen
 generated ``Response``; an exception the call raised is thrown in instead) or :class:`Pause`. A
 workflow with a timeout first yields its :class:`~aviv_caas_auth.http.deadline.Deadline`: from
 then on its calls are made within it (the transport takes no retry wait past it), and no pause,
-nor any wait at the gate, lasts past it (a call held that long is made at the deadline, and the
-workflow decides what comes of it).
+nor any wait at the gate, lasts past it: a call the gate would hold past the deadline is not sent
+at all — :class:`~aviv_caas_auth.budget.errors.RateBudgetTimeoutError` (``request_sent=False``,
+``needed``: the seconds the pause still had to run) is thrown into the workflow at once, as when a
+rate budget's pause would outlast it, and the workflow decides what comes of it (``wait_for_status``
+raises its ``StatusTimeoutError``, ``publish`` the error itself). Nothing is sent during a pause.
 :class:`Runner` performs those effects with the generated ``sync_detailed`` functions and
 ``PollPolicy.sleep``; ``await runner.arun(...)`` with ``asyncio_detailed`` and
 ``PollPolicy.async_sleep``. Sync and async workflows therefore behave the same; only the I/O
@@ -17,9 +20,9 @@ Every runner has a :class:`Gate`: a 429 anywhere behind it (reported by the tran
 for, and every call behind it waits until it opens. ``publish_many`` shares one gate between all
 the calls of a batch, so that one 429 slows the whole batch rather than one task.
 
-A runner given a rate budget (``publish_many(..., rate_budget=...)``) makes every call it performs
-spend that budget (see :mod:`aviv_caas_auth.http.budgeting`) instead of the client's own. The sync
-workflow's ``apply_sync`` plugs in the same way: ``Runner(client, poll=..., budget=rate_budget)``.
+A runner given a rate budget (``publish_many(..., rate_budget=...)``, ``apply_sync(...,
+rate_budget=...)``) makes every call it performs spend that budget (see
+:mod:`aviv_caas_auth.http.budgeting`) instead of the client's own.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import threading
 from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from aviv_caas_auth.budget.errors import RateBudgetTimeoutError
 from aviv_caas_auth.clock import FROZEN_CLOCK_HEADER, Clock
 from aviv_caas_auth.errors import ArgumentTypeError
 from aviv_caas_auth.http import budgeting, pacing
@@ -125,8 +129,12 @@ class Runner:
                 if isinstance(effect, Deadline):
                     deadline = effect
                     continue
-                for seconds in self._waits(effect, deadline):
-                    self.poll.sleep(seconds)
+                try:
+                    for seconds in self._waits(effect, deadline):
+                        self.poll.sleep(seconds)
+                except RateBudgetTimeoutError as held:  # the gate outlasts the deadline: not sent
+                    error = held
+                    continue
                 if isinstance(effect, Call):
                     function = self.endpoints.module(effect.operation).sync_detailed
                     try:
@@ -150,8 +158,12 @@ class Runner:
                 if isinstance(effect, Deadline):
                     deadline = effect
                     continue
-                for seconds in self._waits(effect, deadline):
-                    await self.poll.async_sleep(seconds)
+                try:
+                    for seconds in self._waits(effect, deadline):
+                        await self.poll.async_sleep(seconds)
+                except RateBudgetTimeoutError as held:  # the gate outlasts the deadline: not sent
+                    error = held
+                    continue
                 if isinstance(effect, Call):
                     function = self.endpoints.module(effect.operation).asyncio_detailed
                     try:
@@ -172,15 +184,39 @@ class Runner:
     def _waits(self, effect: Call | Pause, deadline: Deadline | None) -> Iterator[float]:
         """The sleeps before ``effect`` (sync and async alike): a pause, then until the gate opens.
 
-        None lasts past ``deadline``: once it has passed, ``effect`` goes ahead.
+        None lasts past ``deadline``. A pause ends there; a call the gate would hold past it raises
+        ``RateBudgetTimeoutError`` before any sleep (it will not be sent: sending it at the deadline
+        would send it while everyone behind the gate pauses for a 429).
         """
         if isinstance(effect, Pause):
             if effect.rate_limited:
                 self.gate.close_for(effect.seconds)
             elif (seconds := _capped(effect.seconds, deadline)) > 0:
                 yield seconds
-        while (wait := _capped(self.gate.remaining(), deadline)) > 0:
+        while (closed := self.gate.remaining()) > 0:
+            if isinstance(effect, Call) and deadline is not None and closed > deadline.remaining():
+                raise self._held(effect, closed, deadline)
+            if (wait := _capped(closed, deadline)) <= 0:
+                return
             yield wait
+
+    def _held(self, call: Call, closed: float, deadline: Deadline) -> RateBudgetTimeoutError:
+        """The error thrown into a workflow whose ``call`` the gate would hold past ``deadline``."""
+        return RateBudgetTimeoutError(
+            f"{call.operation} was not sent: a 429 paused this batch for {closed:.2f} s more, past the "
+            f"workflow's deadline ({max(0.0, deadline.remaining()):.2f} s left). Send it again later, "
+            "or give the workflow a longer timeout",
+            key=_client_id(self.client),
+            waited=0.0,
+            needed=closed,
+        )
+
+
+def _client_id(client: Any) -> str:
+    """The AVIV client id of a ``create_client`` client (what a rate budget keys on), else ``""``."""
+    auth = getattr(client, "_httpx_args", {}).get("auth")
+    key = getattr(getattr(auth, "provider", None), "key", None)
+    return str(getattr(key, "client_id", "") or "")
 
 
 def _capped(seconds: float, deadline: Deadline | None) -> float:

@@ -29,6 +29,7 @@ BENCH_MODULES = (
     "scripts.bench.concurrency",
     "scripts.bench.workflows",
     "scripts.bench.sync",
+    "scripts.bench.scale",
     "scripts.bench.generation",
 )
 

@@ -165,6 +165,10 @@ try:
     from aviv_caas_auth.budget import MemoryRateBudget
 except ImportError as error:
     messages["budget"] = str(error)
+try:
+    import aviv_caas_auth.celery
+except ImportError as error:
+    messages["celery"] = str(error)
 print(json.dumps(messages))
 """
 
@@ -179,7 +183,7 @@ def test_every_missing_extra_message_gives_a_command_pip_can_run(bare_python: Pa
         assert cli.returncode == 3, cli.stderr  # a configuration problem, said in one line
         assert "Traceback" not in cli.stderr
         (messages["cli"],) = cli.stderr.strip().splitlines()
-    assert sorted(messages) == ["budget", "cli", "redis", "sandbox", "validation"]
+    assert sorted(messages) == ["budget", "celery", "cli", "redis", "sandbox", "validation"]
     for extra, message in messages.items():
         assert NOT_ON_PYPI not in message, message
         (command,) = re.findall(r"pip install .*$", message)
@@ -200,3 +204,10 @@ def test_budgets_and_telemetry_without_their_extras(bare_python: Path, dist: Pat
         "print(u.find_spec('opentelemetry') is None, t.tracer() is None)"
     )
     assert run(bare_python, "-c", probe).stdout.strip() == "True True"  # no-op without opentelemetry
+
+
+def test_the_celery_module_without_its_extra_says_which_extra(bare_python: Path) -> None:
+    done = run(bare_python, "-c", "import aviv_caas_auth.celery")
+    assert done.returncode == 1
+    assert "aviv_caas_auth.celery needs the celery library, which is not installed" in done.stderr
+    assert "pip install 'aviv-caas[celery]'" in done.stderr

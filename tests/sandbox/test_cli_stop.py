@@ -81,6 +81,6 @@ def test_a_stop_right_after_the_banner_still_reports(stop: signal.Signals) -> No
             read_banner(process)
         finally:
             process.send_signal(stop)
-            out, err = process.communicate(timeout=30)
+            out, err = stopped(process)
         assert process.returncode == 0, err
         assert "token-reuse report: no token requested yet" in out

@@ -38,6 +38,13 @@ def test_beyond_the_limit_the_api_answers_429_with_retry_after_and_a_problem(caa
     assert problem["title"] == "Too Many Requests"
     assert problem["instance"] == refused.headers["traceparent"]
     assert sandbox.rate_limits() == {"perSecond": 3, "clients": {"crm-a": {"accepted": 3, "refused": 3}}}
+    refusals = sandbox.rate_limit_refusals()  # each 429 with when it was answered and its Retry-After
+    assert [(r.client_id, str(r.retry_after)) for r in refusals][-1] == (
+        "crm-a",
+        refused.headers["Retry-After"],
+    )
+    assert len(refusals) == 3
+    assert [r.at for r in refusals] == sorted(r.at for r in refusals)
 
 
 def test_the_limit_is_per_client_id_across_agencies_and_api_versions(caas_sandbox_factory):

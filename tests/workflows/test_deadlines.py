@@ -14,16 +14,18 @@ from typing import Any
 import pytest
 
 from aviv_caas_auth import RateLimitedError, RetryPolicy
+from aviv_caas_auth.budget import RateBudgetTimeoutError
 from aviv_caas_auth.sandbox import Sandbox
 from aviv_caas_auth.workflows import (
     ListingTimeoutError,
-    PublishResult,
     StatusTimeoutError,
     iter_classifieds,
     publish,
     publish_many,
     wait_for_status,
 )
+from aviv_caas_auth.workflows.effects import Runner
+from aviv_caas_auth.workflows.wait_for_status import wait_flow
 from aviv_caas_client import AuthenticatedClient
 from tests.workflows.conftest import Sleeps, api_calls, classified
 
@@ -102,7 +104,7 @@ def test_publish_does_not_retry_a_write_past_its_timeout(
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_publish_many_never_holds_an_item_at_the_shared_gate_past_its_timeout(
+def test_publish_many_never_sends_an_item_held_at_the_shared_gate_past_its_timeout(
     client: AuthenticatedClient, sandbox: Sandbox, sleeps: Sleeps, is_async: bool
 ) -> None:
     # The first item's 429 closes the batch's gate for 100 s; the second item's timeout is 5 s.
@@ -115,8 +117,48 @@ def test_publish_many_never_holds_an_item_at_the_shared_gate_past_its_timeout(
     )
 
     assert isinstance(outcomes[0], RateLimitedError)  # its Retry-After reaches past its timeout
-    assert isinstance(outcomes[1], StatusTimeoutError | PublishResult)
-    assert sum(sleeps.waits) == 5  # the second item waited at the gate until its own deadline, no longer
+    # The second item is not sent at its deadline while the batch pauses for the 429: a typed timeout,
+    # unsent, saying how much of the pause was left (issue 18: it used to be POSTed at the deadline).
+    assert isinstance(outcomes[1], RateBudgetTimeoutError)
+    assert outcomes[1].request_sent is False
+    assert outcomes[1].needed == pytest.approx(100)
+    assert outcomes[1].key == sandbox.credentials.client_id
+    assert api_calls(sandbox, "createClassified") == ["createClassified"]  # the first item's POST only
+    assert sleeps.waits == []  # known at once: no wait for a pause that outlasts the deadline
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_wait_for_status_behind_a_closed_gate_raises_its_timeout_having_sent_nothing(
+    client: AuthenticatedClient, sandbox: Sandbox, sleeps: Sleeps, is_async: bool
+) -> None:
+    result = publish.sync(client, classified("CRM-DL-GATE"), wait=False)
+    runner = Runner(client, poll=sleeps.policy())
+    runner.gate.close_for(100)  # another call of the batch met a 429 asking for 100 s
+    polls_before = len(api_calls(sandbox, "getClassifiedStatuses"))
+    flow = wait_flow(result.classified_id, timeout=5, poll=runner.poll)
+
+    drive = (lambda: asyncio.run(runner.arun(flow))) if is_async else (lambda: runner.run(flow))
+    with pytest.raises(StatusTimeoutError) as raised:
+        drive()
+
+    assert isinstance(raised.value.last_error, RateBudgetTimeoutError)
+    assert len(api_calls(sandbox, "getClassifiedStatuses")) == polls_before  # not one poll sent
+    assert sum(sleeps.waits) <= 5  # its own pauses, up to its timeout
+
+
+def test_a_call_the_gate_releases_before_the_deadline_waits_and_is_sent(
+    client: AuthenticatedClient, sandbox: Sandbox, sleeps: Sleeps
+) -> None:
+    result = publish.sync(client, classified("CRM-DL-OPEN"), wait=False)
+    runner = Runner(client, poll=sleeps.policy())
+    runner.gate.close_for(3)  # opens before the 60 s timeout
+    polls_before = len(api_calls(sandbox, "getClassifiedStatuses"))
+
+    status = runner.run(wait_flow(result.classified_id, timeout=60, poll=runner.poll))
+
+    assert status.status == "CREATED"
+    assert sleeps.waits[0] == pytest.approx(3)  # the gate's wait first, then the polls
+    assert len(api_calls(sandbox, "getClassifiedStatuses")) > polls_before
 
 
 def test_iter_classifieds_does_not_retry_a_page_past_its_timeout(
