@@ -23,10 +23,11 @@
 #   make bench     print the performance figures of issue 7 (ratios to baselines measured in the same run);
 #                  BENCH_ARGS=--quick for a smoke run, BENCH_ARGS=--list for the rows
 #   make clean     remove everything the build made
-# Each API version's document is read from CAAS_SPEC_<API> (for v3 also CAAS_SPEC; default: the
-# default_path of openapi/<api>/pin.toml), e.g.
+# Each API version's document is read from one variable, CAAS_SPEC for v3 and CAAS_SPEC_V4 for v4
+# (default: the default_path of openapi/<api>/pin.toml), e.g.
 #   make install CAAS_SPEC=/path/to/aviv-classified-api-v3.1.3.json CAAS_SPEC_V4=/path/to/aviv-classified-api-v4.0.2.json
-# API=v3 (or v4) limits spec/generate/demo to one version (default: every version under openapi/).
+# API=v3 (or v4) limits spec/generate/install/demo to one version (default: every version under openapi/),
+# so `make demo API=v4` needs only v4's document.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -77,7 +78,7 @@ generate: $(DEPS_STAMP)
 	$(PY) -m scripts.generate $(API_ARG)
 
 ensure-generated: $(DEPS_STAMP)
-	$(PY) -m scripts.generate --if-changed
+	$(PY) -m scripts.generate --if-changed $(API_ARG)
 
 $(INSTALL_STAMP): $(DEPS_STAMP) pyproject.toml
 	$(PY) -m pip install --quiet --editable '.[redis,sandbox,budget,otel,cli,celery]'

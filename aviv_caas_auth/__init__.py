@@ -92,6 +92,7 @@ if TYPE_CHECKING:
     from aviv_caas_auth.webhooks.wsgi import wsgi_app
     from aviv_caas_auth.workflows.errors import (
         ClassifiedProcessingError,
+        FrozenSandboxClockError,
         InvalidClassifiedError,
         MediaProcessingError,
         StatusTimeoutError,
@@ -136,6 +137,7 @@ _LAZY: dict[str, str] = {
     "parse_status_callback": "aviv_caas_auth.webhooks.payload",
     "wsgi_app": "aviv_caas_auth.webhooks.wsgi",
     "ClassifiedProcessingError": _WORKFLOW_ERRORS,
+    "FrozenSandboxClockError": _WORKFLOW_ERRORS,
     "InvalidClassifiedError": _WORKFLOW_ERRORS,
     "MediaProcessingError": _WORKFLOW_ERRORS,
     "MediaFailure": "aviv_caas_auth.workflows.media",
@@ -215,6 +217,7 @@ __all__ = [
     "FieldError",
     "FileTokenStore",
     "ForbiddenError",
+    "FrozenSandboxClockError",
     "InsecureTransportError",
     "InvalidClassifiedError",
     "ListingResult",

@@ -12,6 +12,12 @@ README.md):
 
 ``--check`` fails (exit 1) instead of writing when a block is out of date; ``make update-spec``
 calls :func:`update_docs` with the new document after regenerating.
+
+Text from AVIV's documents never shapes a page: :func:`replace_block` (the one way a generated
+block is written, whatever the page) makes every HTML comment opener or closer in it inert, so no
+document can inject a marker, and refuses a page whose markers are not exactly one start before
+one end (a damaged page is reported, never rewritten around the damage); :func:`table_cell`
+escapes ``|`` in a table cell.
 """
 
 from __future__ import annotations
@@ -49,7 +55,42 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 
 class ReadmeError(Exception):
-    """A page has no block of its own, or the spec names a module that was not generated."""
+    """A page has no (or a damaged) block of its own, or the spec names a module that was not generated."""
+
+
+def inert(text: str) -> str:
+    """``text`` with no HTML comment opener or closer: it renders the same, but can hold no block marker."""
+    return text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+
+
+def table_cell(text: str) -> str:
+    """``text`` on one line, safe inside a Markdown table cell (``|`` escaped, code spans included)."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def replace_block(
+    text: str, start_marker: str, end_marker: str, block: str, *, name: str, page: object
+) -> str:
+    """``text`` (the page ``page``, for messages) with the block between the markers replaced by ``block``.
+
+    ``block`` is made :func:`inert` first: text taken from a document cannot open, close or fake a
+    marker. The page must hold each marker exactly once, start first; otherwise ReadmeError says
+    what is wrong and how to repair it (a page damaged by hand, or by an older version of this
+    script, is never rewritten around the damage).
+    """
+    starts, ends = text.count(start_marker), text.count(end_marker)
+    if starts == 0 and ends == 0:
+        raise ReadmeError(f"{page} has no {name} block ({start_marker} ... {end_marker})")
+    start, end = text.find(start_marker), text.find(end_marker)
+    if starts != 1 or ends != 1 or end < start:
+        raise ReadmeError(
+            f"{page}'s {name} block is damaged: its start marker appears {starts} time(s) and its end "
+            f"marker {ends} time(s) (each must appear once, start first); text was injected into it or "
+            f"it was edited by hand. Fix: restore {page} (`git checkout -- {page}`), or delete the "
+            f"stray lines between {start_marker} and the last {end_marker}, then run "
+            "`python -m scripts.readme`."
+        )
+    return text[: start + len(start_marker)] + "\n" + inert(block) + "\n" + text[end:]
 
 
 def load_spec(package: str = "aviv_caas_client") -> dict[str, Any]:
@@ -81,10 +122,9 @@ def operations_table(document: Mapping[str, Any], package: str = "aviv_caas_clie
             module = f"{package}.api.{tag}.{snake_case(operation['operationId'])}"
             if importlib.util.find_spec(module) is None:
                 raise ReadmeError(f"the spec's {operation['operationId']} has no generated module {module}")
-            summary = " ".join(str(operation.get("summary", "")).split()).rstrip(".")
-            rows.append(
-                f"| `{module.removeprefix(package + '.api.')}` | `{method.upper()} {path}` | {summary} |"
-            )
+            summary = table_cell(str(operation.get("summary", ""))).rstrip(".")
+            operation_cell = table_cell(f"{method.upper()} {path}")
+            rows.append(f"| `{module.removeprefix(package + '.api.')}` | `{operation_cell}` | {summary} |")
     header = [f"| `{package}.api.` | operation | |", "| --- | --- | --- |"]
     return "\n".join(header + rows)
 
@@ -136,13 +176,6 @@ def migration_block(documents: Mapping[str, Mapping[str, Any]]) -> str:
     )
 
 
-def _replace(text: str, start_marker: str, end_marker: str, block: str, name: str, page: Path) -> str:
-    start, end = text.find(start_marker), text.find(end_marker)
-    if start < 0 or end < start:
-        raise ReadmeError(f"{page} has no {name} block ({start_marker} ... {end_marker})")
-    return text[: start + len(start_marker)] + "\n" + block + "\n" + text[end:]
-
-
 def update_docs(
     docs: Path = DOCS,
     documents: Mapping[str, Mapping[str, Any]] | None = None,
@@ -157,21 +190,22 @@ def update_docs(
     (AVIV's documents) replace the pinned ones for the versions they name: ``make update-spec``
     passes the new document before it is pinned. Raises ``SpecPinError`` when a pinned document the
     migration report needs cannot be read, before any page is written; ``migration=False`` leaves
-    that block as it is and reads no document.
+    that block as it is and reads no document. ReadmeError when a page's markers are missing or
+    damaged (then no page is written).
     """
     operations = operations_block({**load_specs(), **(documents or {})})
     blocks = [(docs / OPERATIONS_PAGE, START, END, operations, "operations")]
     if migration:
         report = migration_block(load_documents(published))
         blocks.append((docs / MIGRATION_PAGE, MIGRATION_START, MIGRATION_END, report, "migration report"))
-    stale = []
-    for page, start, end, block, name in blocks:
-        text = page.read_text(encoding="utf-8")
-        wanted = _replace(text, start, end, block, name, page)
-        if wanted != text:
-            stale.append(page)
-            if not check:
-                page.write_text(wanted, encoding="utf-8")
+    rewritten: dict[Path, str] = {}
+    for page, start, end, block, name in blocks:  # every page checked (ReadmeError) before any is written
+        text = rewritten.get(page) or page.read_text(encoding="utf-8")
+        shown = page.relative_to(REPO_ROOT) if page.is_relative_to(REPO_ROOT) else page
+        rewritten[page] = replace_block(text, start, end, block, name=name, page=shown)
+    stale = [page for page, wanted in rewritten.items() if wanted != page.read_text(encoding="utf-8")]
+    for page in stale if not check else []:
+        page.write_text(rewritten[page], encoding="utf-8")
     return stale
 
 

@@ -30,6 +30,7 @@ SLOW = (
     "tests/problems/test_client_faults.py",
     "tests/problems/test_fault_cases.py",
     "tests/problems/test_sandbox_faults.py",
+    "tests/sandbox/test_cli_stop.py",
     "tests/sandbox/test_report.py",
     "tests/sandbox/test_running.py",
     "tests/spec/test_generation.py",
@@ -47,6 +48,7 @@ SLOW = (
     "tests/sync/test_sync.py",
     "tests/webhooks/test_receivers.py",
     "tests/workflows/test_deadlines.py",
+    "tests/workflows/test_frozen_sandbox.py",
     "tests/workflows/test_publish.py",
 )
 

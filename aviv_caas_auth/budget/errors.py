@@ -37,7 +37,9 @@ class RateBudgetUnavailableError(RateBudgetError, ApiConnectionError):
 
 def extra_missing(missing: ModuleNotFoundError, what: str, extras: str) -> ModuleNotFoundError:
     """``missing`` (a dependency not installed) as the error naming the extras that install it."""
+    from aviv_caas_auth.extras import install_command
+
     return ModuleNotFoundError(
-        f"{what} needs the {missing.name} library, which is not installed: pip install 'aviv-caas[{extras}]'",
+        f"{what} needs the {missing.name} library, which is not installed: {install_command(extras)}",
         name=missing.name,
     )

@@ -1,6 +1,6 @@
 """Sync thousands of agencies on Celery workers: one token per agency, one AVIV rate budget, nothing lost.
 
-    pip install 'aviv-caas[celery]'
+    pip install '/path/to/aviv_caas-<version>-py3-none-any.whl[celery]'   # the celery extra (not on PyPI)
 
     from celery import Celery
     from aviv_caas_auth.celery import AgencySync, SyncSettings

@@ -1,16 +1,19 @@
 """Run the local sandbox as a server: ``python -m aviv_caas_auth.sandbox [--port N] [--api v4]``.
 
 Listens on loopback only, prints its token URL and the base URLs of every API version it serves
-(v3 and v4 unless ``--api`` names some), serves until Ctrl+C, then prints the token-reuse report.
+(v3 and v4 unless ``--api`` names some), serves until Ctrl+C or SIGTERM (``kill``, a container or
+service manager stopping it), then prints the token-reuse report.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 from aviv_caas_auth.apis import DEFAULT_API, PACKAGES
 from aviv_caas_auth.sandbox.config import DEMO_CREDENTIALS, SandboxConfig
@@ -89,6 +92,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM: stop as Ctrl+C does, so the token-reuse report is printed too."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the server; return the exit status."""
     args = parse_args(argv)
@@ -134,12 +142,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if served.operations.generic:
             names = ", ".join(op.operation_id for op in served.operations.generic)
             print(f"  {served.api} served from the spec only (no hand-written behaviour): {names}")
-    print("Press Ctrl+C to stop.", flush=True)
-    try:
+    previous = signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # before the banner ends: a SIGTERM
+    try:  # sent as soon as it is read stops it like Ctrl+C too
+        print("Press Ctrl+C to stop.", flush=True)
         sandbox.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sandbox.stop()
     print(f"token-reuse report: {sandbox.report().summary()}", flush=True)
     if args.rate_limit is not None:

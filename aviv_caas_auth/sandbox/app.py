@@ -12,6 +12,7 @@ and the ``/_sandbox/*`` admin endpoints share the routing map.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -31,6 +32,7 @@ except ModuleNotFoundError as missing:  # the sandbox extra is not installed: sa
     raise extra_missing(missing) from None
 
 from aviv_caas_auth.apis import DEFAULT_API
+from aviv_caas_auth.clock import FROZEN_CLOCK_HEADER
 from aviv_caas_auth.sandbox.clock import Clock, SandboxTime
 from aviv_caas_auth.sandbox.config import ADMIN_PREFIX, TOKEN_PATH, Environment, SandboxConfig
 from aviv_caas_auth.sandbox.exchanges import Exchange, ExchangeKind, ExchangeLog
@@ -186,6 +188,10 @@ class SandboxApp:
             outcome = _Outcome(self._problem(internal_error(), "application/json+problem", trace), "unrouted")
         response = outcome.response
         response.headers["traceparent"] = trace
+        if outcome.kind == "api" and not self.clock.moves_by_itself:
+            # Its statuses move only when the clock is advanced: a workflow about to wait for them in
+            # real time reads this and fails at once, saying what to pass (FrozenSandboxClockError).
+            response.headers[FROZEN_CLOCK_HEADER] = "manual"
         self.exchanges.add(
             Exchange(
                 request.method,
@@ -322,7 +328,8 @@ class SandboxApp:
         except ProblemError as error:
             if error.problem.status == 401 and issued is not None:
                 self.ledger.token_rejected(issued)
-            response = self._problem(error.problem, op.content_type(error.problem.status), trace)
+            problem = dataclasses.replace(error.problem, type=served.spec.problem_type(error.problem.type))
+            response = self._problem(problem, op.content_type(problem.status), trace)
             return _Outcome(response, "api", op.operation_id, fault_kind, served.api)
         if reply.body is None and not getattr(op.response(reply.status), "content", None):
             response = Response(status=reply.status)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from aviv_caas_auth.apis import DEFAULT_API, PACKAGES, base_urls
@@ -42,10 +42,25 @@ def environments_of(api: str) -> tuple[Environment, ...]:
     return tuple(environment_of(name, url, api) for name, url in base_urls(api).items())
 
 
-#: v3's environments (the sandbox's ``base_url``/``audience`` and these names mean v3, as before v4).
-PRODUCTION, SANDBOX = environments_of(DEFAULT_API)
-#: Every environment of every API version the sandbox serves by default.
-ENVIRONMENTS: tuple[Environment, ...] = tuple(env for api in PACKAGES for env in environments_of(api))
+if TYPE_CHECKING:
+    #: v3's environments (the sandbox's ``base_url``/``audience`` and these names mean v3, as before v4).
+    PRODUCTION: Environment
+    SANDBOX: Environment
+    #: Every environment of every API version the sandbox serves by default.
+    ENVIRONMENTS: tuple[Environment, ...]
+
+
+def __getattr__(name: str) -> object:
+    """PRODUCTION, SANDBOX (v3's) and ENVIRONMENTS, read when first used.
+
+    So a sandbox serving v4 only (``SandboxConfig(apis=("v4",))``, ``make demo API=v4``) needs
+    neither v3's generated package nor its document.
+    """
+    if name in ("PRODUCTION", "SANDBOX"):
+        return dict(zip(("PRODUCTION", "SANDBOX"), environments_of(DEFAULT_API), strict=True))[name]
+    if name == "ENVIRONMENTS":
+        return tuple(env for api in PACKAGES for env in environments_of(api))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: Public demo credentials every sandbox accepts unless configured otherwise (docs/guides/sandbox.md).

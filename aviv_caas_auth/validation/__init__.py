@@ -12,8 +12,8 @@ are computed by the same code the local sandbox answers its 400s with. The schem
 prepared spec shipped inside the generated package (``aviv_caas_client/openapi.json``, and
 ``aviv_caas_client_v4/openapi.json`` for v4).
 
-Needs the ``validation`` extra (``pip install 'aviv-caas[validation]'``: jsonschema and
-referencing, which ``[sandbox]`` includes); without it, a ConfigurationError says so.
+Needs the ``validation`` extra (jsonschema and referencing, which ``[sandbox]`` includes; the
+command that installs it: :mod:`aviv_caas_auth.extras`); without it, a ConfigurationError says so.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from aviv_caas_auth.apis import DEFAULT_PACKAGE
 from aviv_caas_auth.errors import ConfigurationError
+from aviv_caas_auth.extras import install_command
 from aviv_caas_auth.pointers import escape_token as escape_pointer_token
 from aviv_caas_auth.pointers import pointer
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from jsonschema import Draft4Validator, FormatChecker
 
 SPEC_URI = "urn:aviv-caas:prepared-openapi"
-EXTRA_HINT = "pip install 'aviv-caas[validation]'"
 
 
 class SpecUnavailableError(ConfigurationError):
@@ -43,8 +43,8 @@ def require_jsonschema() -> None:
         import referencing  # noqa: F401
     except ImportError as error:
         raise ConfigurationError(
-            f"validating against AVIV's spec needs jsonschema and referencing: {EXTRA_HINT} "
-            f"(missing: {error.name})"
+            "validating against AVIV's spec needs jsonschema and referencing (missing: "
+            f"{error.name}): {install_command('validation')}"
         ) from error
 
 

@@ -18,6 +18,7 @@ package (:mod:`~aviv_caas_auth.workflows.endpoints`).
 
 from aviv_caas_auth.workflows.errors import (
     ClassifiedProcessingError,
+    FrozenSandboxClockError,
     InvalidClassifiedError,
     MediaProcessingError,
     StatusTimeoutError,
@@ -30,6 +31,7 @@ from aviv_caas_auth.workflows.publish_many import Progress
 
 __all__ = [
     "ClassifiedProcessingError",
+    "FrozenSandboxClockError",
     "InvalidClassifiedError",
     "ListingTimeoutError",
     "MediaFailure",

@@ -32,11 +32,12 @@ from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from aviv_caas_auth.budget.errors import RateBudgetTimeoutError
-from aviv_caas_auth.clock import Clock
+from aviv_caas_auth.clock import FROZEN_CLOCK_HEADER, Clock
 from aviv_caas_auth.errors import ArgumentTypeError
 from aviv_caas_auth.http import budgeting, pacing
 from aviv_caas_auth.http.deadline import Deadline, within
 from aviv_caas_auth.workflows.endpoints import Endpoints, endpoints_of
+from aviv_caas_auth.workflows.errors import FrozenSandboxClockError
 from aviv_caas_auth.workflows.polling import DEFAULT_POLL, PollPolicy
 
 if TYPE_CHECKING:
@@ -54,10 +55,16 @@ class Call(NamedTuple):
 
 
 class Pause(NamedTuple):
-    """Wait ``seconds``; with ``rate_limited``, everything behind the runner's gate waits too."""
+    """Wait ``seconds``; with ``rate_limited``, everything behind the runner's gate waits too.
+
+    ``waiting_for`` (e.g. "classified <id>'s final status") marks a wait for the server's processing
+    to move on: a runner that would sleep in real time while the last answer said the server's clock
+    stands still (a local sandbox on a ManualClock) raises FrozenSandboxClockError instead.
+    """
 
     seconds: float
     rate_limited: bool = False
+    waiting_for: str | None = None
 
 
 Effect = Call | Pause | Deadline
@@ -117,6 +124,7 @@ class Runner:
                 done, effect = _advance(flow, reply, error)
                 if done:
                     return effect  # type: ignore[no-any-return]
+                self._refuse_a_frozen_wait(effect, reply, asynchronous=False)
                 reply, error = None, None
                 if isinstance(effect, Deadline):
                     deadline = effect
@@ -145,6 +153,7 @@ class Runner:
                 done, effect = _advance(flow, reply, error)
                 if done:
                     return effect  # type: ignore[no-any-return]
+                self._refuse_a_frozen_wait(effect, reply, asynchronous=True)
                 reply, error = None, None
                 if isinstance(effect, Deadline):
                     deadline = effect
@@ -162,6 +171,15 @@ class Runner:
                             reply = await function(*effect.args, client=self.client, **effect.kwargs)
                     except Exception as exc:  # noqa: BLE001 - handed to the flow, which decides
                         error = exc
+
+    def _refuse_a_frozen_wait(self, effect: Effect, reply: Any, *, asynchronous: bool) -> None:
+        """FrozenSandboxClockError for a real-time wait on processing whose server clock stands still."""
+        if not isinstance(effect, Pause) or effect.waiting_for is None:
+            return
+        headers = getattr(reply, "headers", None)
+        frozen = headers is not None and headers.get(FROZEN_CLOCK_HEADER) == "manual"
+        if frozen and self.poll.sleeps_in_real_time(asynchronous=asynchronous):
+            raise FrozenSandboxClockError(effect.waiting_for)
 
     def _waits(self, effect: Call | Pause, deadline: Deadline | None) -> Iterator[float]:
         """The sleeps before ``effect`` (sync and async alike): a pause, then until the gate opens.

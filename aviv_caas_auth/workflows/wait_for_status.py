@@ -154,7 +154,9 @@ def wait_flow(
         remaining = deadline.remaining()
         if remaining <= 0 or (rate_limited and wait > remaining):
             raise StatusTimeoutError(identifier, timeout, last_status, last_error)
-        yield Pause(min(wait, remaining), rate_limited=rate_limited)
+        latest = f"latest: {describe_status(last_status)}" if last_status is not None else "no status yet"
+        waiting_for = None if last_error is not None else f"classified {identifier}'s final status ({latest})"
+        yield Pause(min(wait, remaining), rate_limited=rate_limited, waiting_for=waiting_for)
 
 
 def media_errors_found(classified_id: UUID, status: Any, media_errors: MediaErrors) -> None:
