@@ -3,6 +3,12 @@
 #                  its token-reuse verdict (see scripts/demo.py); API=v4 runs one version
 #   make install   venv (.venv), pinned deps, spec check, generation, editable install
 #   make test      install + lint + the test suite (what CI runs)
+#   make test-quick  lint + the tests not marked `slow` (about a minute on two cores; docs/contributing.md)
+#   make docs      the docs site into build/site (MkDocs, strict: any warning fails; offline)
+#   make docs-serve  the docs site on http://127.0.0.1:8000, rebuilt on every change
+#   make release VERSION=x.y.z [DRY_RUN=1]
+#                  checks (version rule, clean tree), tests, version + CHANGELOG, sdist + wheel, twine check,
+#                  commit and tag (scripts/release.py); DRY_RUN=1 prints the steps, builds and checks in a copy
 #   make spec      check AVIV's documents against openapi/<api>/pin.toml and write the patched copies
 #   make generate  regenerate the clients (v3: generated/aviv_caas_client, v4: generated/aviv_caas_client_v4)
 #                  from the patched specs
@@ -17,10 +23,11 @@
 #   make bench     print the performance figures of issue 7 (ratios to baselines measured in the same run);
 #                  BENCH_ARGS=--quick for a smoke run, BENCH_ARGS=--list for the rows
 #   make clean     remove everything the build made
-# Each API version's document is read from CAAS_SPEC_<API> (for v3 also CAAS_SPEC; default: the
-# default_path of openapi/<api>/pin.toml), e.g.
+# Each API version's document is read from one variable, CAAS_SPEC for v3 and CAAS_SPEC_V4 for v4
+# (default: the default_path of openapi/<api>/pin.toml), e.g.
 #   make install CAAS_SPEC=/path/to/aviv-classified-api-v3.1.3.json CAAS_SPEC_V4=/path/to/aviv-classified-api-v4.0.2.json
-# API=v3 (or v4) limits spec/generate/demo to one version (default: every version under openapi/).
+# API=v3 (or v4) limits spec/generate/install/demo to one version (default: every version under openapi/),
+# so `make demo API=v4` needs only v4's document.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -49,7 +56,12 @@ endif
 
 DIST_DIR := build/dist
 
-.PHONY: install deps spec generate ensure-generated update-spec test lint bench clean demo dist
+SITE_DIR := build/site
+# Material prints a banner about MkDocs 2.0 on every build; the docs build must print no warning.
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
+
+.PHONY: install deps spec generate ensure-generated update-spec test test-quick lint bench clean demo dist \
+	docs docs-serve release
 
 $(DEPS_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,10 +78,10 @@ generate: $(DEPS_STAMP)
 	$(PY) -m scripts.generate $(API_ARG)
 
 ensure-generated: $(DEPS_STAMP)
-	$(PY) -m scripts.generate --if-changed
+	$(PY) -m scripts.generate --if-changed $(API_ARG)
 
 $(INSTALL_STAMP): $(DEPS_STAMP) pyproject.toml
-	$(PY) -m pip install --quiet --editable '.[redis,sandbox]'
+	$(PY) -m pip install --quiet --editable '.[redis,sandbox,budget,otel,cli,celery]'
 	@touch $@
 
 install: ensure-generated $(INSTALL_STAMP)
@@ -90,6 +102,20 @@ demo: install
 
 test: install lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The tests marked `slow` (tests/conftest.py lists them) are left out; `make test` runs everything.
+test-quick: install lint
+	$(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
+
+docs: install
+	$(MKDOCS) build --strict --clean --site-dir $(SITE_DIR)
+
+docs-serve: install
+	$(MKDOCS) serve --strict --dev-addr 127.0.0.1:8000
+
+release: install
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z [DRY_RUN=1]" >&2; exit 2; }
+	$(PY) -m scripts.release $(if $(call is_set,$(DRY_RUN)),--dry-run) "$(VERSION)"
 
 dist: install
 	rm -rf $(DIST_DIR)

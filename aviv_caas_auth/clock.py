@@ -19,6 +19,11 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+FROZEN_CLOCK_HEADER = "X-Sandbox-Clock"
+"""Sent (``manual``) by the local sandbox on every API answer when its clock is a ``ManualClock``: its
+statuses move only when that clock is advanced, so a workflow about to wait for them in real time
+fails at once instead (``aviv_caas_auth.workflows.FrozenSandboxClockError``)."""
+
 
 class Clock(Protocol):
     """A monotonic clock for lifetimes and a wall clock for sharing expiries between processes."""

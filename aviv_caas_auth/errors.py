@@ -11,6 +11,13 @@ class ConfigurationError(CaasError, ValueError):
     """A setting given to aviv-caas is invalid (the message says which, and how to fix it)."""
 
 
+class ArgumentTypeError(CaasError, TypeError):
+    """A function got an argument of the wrong kind (a dict for a model, a parsed value for a Response...).
+
+    The message says what to pass instead.
+    """
+
+
 class CredentialsError(ConfigurationError):
     """Client credentials are missing or malformed."""
 

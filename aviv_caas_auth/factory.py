@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import ssl
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, overload
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 import httpx
 
@@ -14,9 +15,11 @@ from aviv_caas_auth.clock import Clock
 from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Environment, endpoints_for
 from aviv_caas_auth.errors import ConfigurationError
+from aviv_caas_auth.http import budgeting
 from aviv_caas_auth.http.auth import CaasAuth
 from aviv_caas_auth.http.retry import DEFAULT_RETRY, RetryPolicy
 from aviv_caas_auth.http.security import require_secure_url
+from aviv_caas_auth.http.timeouts import checked_timeout
 from aviv_caas_auth.http.transport import CONNECTION_OPTIONS, transport_stack
 from aviv_caas_auth.http.user_agent import resolve_user_agent
 from aviv_caas_auth.stores.base import TokenStore
@@ -26,6 +29,7 @@ from aviv_caas_auth.tokens.provider import DEFAULT_TIMEOUT, TokenProvider
 if TYPE_CHECKING:
     import aviv_caas_client
     import aviv_caas_client_v4
+    from aviv_caas_auth.budget.protocol import RateBudget
 
     AnyClient = aviv_caas_client.AuthenticatedClient | aviv_caas_client_v4.AuthenticatedClient
 
@@ -54,6 +58,7 @@ def create_client(
     refresh_policy: RefreshPolicy | None = ...,
     token_provider: TokenProvider | None = ...,
     validate_requests: bool = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> aviv_caas_client.AuthenticatedClient: ...
 
 
@@ -78,6 +83,7 @@ def create_client(
     refresh_policy: RefreshPolicy | None = ...,
     token_provider: TokenProvider | None = ...,
     validate_requests: bool = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> aviv_caas_client_v4.AuthenticatedClient: ...
 
 
@@ -101,6 +107,7 @@ def create_client(
     refresh_policy: RefreshPolicy | None = None,
     token_provider: TokenProvider | None = None,
     validate_requests: bool = False,
+    rate_budget: RateBudget | None = None,
 ) -> AnyClient:
     """The generated ``AuthenticatedClient`` for AVIV's Classified API, usable with every endpoint function.
 
@@ -121,10 +128,33 @@ def create_client(
     :class:`~aviv_caas_auth.http.retry.RetryPolicy`), and typed errors instead of httpx's exceptions.
     Token requests go through the same policy, which only repeats a POST that never left.
 
-    ``validate_requests=True`` checks every JSON request body against AVIV's spec before it is sent
-    and raises :class:`~aviv_caas_auth.validation.requests.RequestValidationError` (a
-    ``ValidationError``) instead of sending it; it needs the ``validation`` extra.
+    ``validate_requests=True`` checks every JSON request body against AVIV's spec before anything is
+    sent (a token request included) and raises
+    :class:`~aviv_caas_auth.validation.requests.RequestValidationError` (a ``ValidationError``)
+    instead of sending it; it needs the ``validation`` extra.
+
+    ``rate_budget`` (:mod:`aviv_caas_auth.budget`: ``MemoryRateBudget``, ``RedisRateBudget``) is
+    AVIV's request rate of this client id, shared with every client, process and host that uses the
+    same budget: each API request attempt first waits for room in it (at most its ``max_wait``, then
+    ``RateBudgetTimeoutError``, unsent), and a 429 pauses them all for its ``Retry-After``. Token
+    requests do not spend it. Default: no budget, nothing waits.
     """
+    _check_types(
+        timeout=timeout,
+        token_store=token_store,
+        base_url=base_url,
+        token_url=token_url,
+        headers=headers,
+        httpx_args=httpx_args,
+        verify_ssl=verify_ssl,
+        follow_redirects=follow_redirects,
+        raise_on_unexpected_status=raise_on_unexpected_status,
+        clock=clock,
+        refresh_policy=refresh_policy,
+        token_provider=token_provider,
+        validate_requests=validate_requests,
+    )
+    timeout = checked_timeout(timeout)
     package = package_of(api)
     endpoints = endpoints_for(environment, api=api, base_url=base_url, token_url=token_url)
     require_secure_url(endpoints.base_url, what="base_url")
@@ -141,8 +171,9 @@ def create_client(
         raise ConfigurationError(
             f"retry must be a RetryPolicy (or None for no retries), not {type(retry).__name__}"
         )
-    if validate_requests:
-        args["event_hooks"] = _with_request_validation(args.get("event_hooks"), package, endpoints.base_url)
+    if rate_budget is not None:
+        rate_budget = budgeting.checked(rate_budget, "rate_budget")
+    check = _request_validator(package, endpoints.base_url) if validate_requests else None
     # The transport carries the connection options (httpx ignores them next to a transport).
     transport, mounts = args.pop("transport", None), args.pop("mounts", None)
     connection = {"verify": verify_ssl, **{k: v for k, v in args.items() if k in CONNECTION_OPTIONS}}
@@ -172,27 +203,77 @@ def create_client(
         base_url=endpoints.base_url,
         token=_PLACEHOLDER_TOKEN,
         headers={**extra_headers, "User-Agent": token_provider.user_agent},
-        timeout=timeout if timeout is None or isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+        timeout=timeout,
         verify_ssl=verify_ssl,
         follow_redirects=follow_redirects,
         raise_on_unexpected_status=raise_on_unexpected_status,
         httpx_args={
             **args,
-            **transport_stack(**stack, trace=True, typed_errors=True),
-            "auth": CaasAuth(token_provider),
+            **transport_stack(
+                **stack,
+                trace=True,
+                typed_errors=True,
+                budget=rate_budget,
+                client_id=token_provider.key.client_id,
+            ),
+            "auth": CaasAuth(token_provider, check=check),
         },
     )
 
 
-def _with_request_validation(hooks: Any, package: str, base_url: str) -> dict[str, list[Any]]:
-    """The ``event_hooks`` for httpx, with the spec check first among the request hooks."""
+_BOOLEANS = ("follow_redirects", "raise_on_unexpected_status", "validate_requests")
+
+
+def _check_types(**settings: Any) -> None:
+    """Refuse, naming it, a ``create_client`` argument of the wrong type (values are not echoed: secrets)."""
+    for name in _BOOLEANS:
+        if not isinstance(settings[name], bool):
+            _wrong(name, settings[name], "True or False")
+    checks: dict[str, tuple[Any, str]] = {
+        "token_store": (TokenStore, "a TokenStore (MemoryTokenStore(), FileTokenStore(), ...)"),
+        "base_url": (str, "a URL (a str)"),
+        "token_url": (str, "a URL (a str)"),
+        "headers": (Mapping, "a mapping of header names to str values"),
+        "httpx_args": (Mapping, "a mapping of httpx.Client arguments"),
+        "refresh_policy": (RefreshPolicy, "a RefreshPolicy"),
+        "token_provider": (TokenProvider, "a TokenProvider"),
+    }
+    for name, (kind, what) in checks.items():
+        value = settings[name]
+        if value is not None and not isinstance(value, kind):
+            _wrong(name, value, f"{what}, or None")
+    for header, value in (settings["headers"] or {}).items():
+        if not isinstance(header, str) or not isinstance(value, str):
+            _wrong(f"headers[{header!r}]", value, "a str (and its name too)")
+    verify = settings["verify_ssl"]
+    if isinstance(verify, str):
+        if not os.path.exists(verify):
+            raise ConfigurationError(
+                f"verify_ssl={verify!r} is neither a CA bundle file nor a directory of CA certificates; "
+                "pass True (the default), False, an ssl.SSLContext, or the path of a CA bundle"
+            )
+    elif not isinstance(verify, bool | ssl.SSLContext):
+        _wrong("verify_ssl", verify, "True, False, an ssl.SSLContext or the path of a CA bundle (a str)")
+    clock = settings["clock"]
+    if clock is not None:
+        if isinstance(clock, type):
+            name = clock.__name__
+            raise ConfigurationError(f"clock must be a Clock instance, not the class {name}: pass {name}()")
+        if not (callable(getattr(clock, "monotonic", None)) and callable(getattr(clock, "time", None))):
+            _wrong("clock", clock, "a Clock (with monotonic() and time(), e.g. ManualClock()), or None")
+
+
+def _wrong(name: str, value: object, what: str) -> NoReturn:
+    raise ConfigurationError(f"{name} must be {what}, not {type(value).__name__}")
+
+
+def _request_validator(package: str, base_url: str) -> Callable[[httpx.Request], None]:
+    """The spec check of ``validate_requests=True``: run by CaasAuth before it takes a token."""
     from aviv_caas_auth.validation.requests import RequestValidator
     from aviv_caas_auth.validation.schemas import require_jsonschema
 
     require_jsonschema()  # fail here, naming the extra, rather than on the first request
-    merged = {name: list(found) for name, found in dict(hooks or {}).items()}
-    merged["request"] = [RequestValidator(package, base_url=base_url), *merged.get("request", [])]
-    return merged
+    return RequestValidator(package, base_url=base_url).check
 
 
 def token_provider_of(client: AnyClient) -> TokenProvider:

@@ -96,5 +96,12 @@ class GeneratedClientHook(BuildHookInterface):  # type: ignore[type-arg]
         return [] if generated_present(root) else generation_requirements(root)
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        """Make sure every ``generated/<package>`` exists before files are collected."""
+        """Make sure every ``generated/<package>`` exists before files are collected.
+
+        Not for an editable install: it reads the packages in place from ``generated/``
+        (``dev-mode-dirs``), where ``make install`` generates them, one version (``API=v4``) or
+        every one, so it needs no document of a version it was not asked for.
+        """
+        if version == "editable":
+            return
         ensure_generated(Path(self.root))

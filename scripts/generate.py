@@ -228,16 +228,20 @@ def main(argv: list[str] | None = None) -> int:
     apis = [args.api] if args.api else list(api_versions())
     if args.output and len(apis) != 1:
         parser.error("--output needs --api: it names one package")
-    try:
-        for api in apis:
-            output = args.output.resolve() if args.output else None
+    failed = []
+    for api in apis:  # every version is tried: one run lists every missing or wrong document
+        output = args.output.resolve() if args.output else None
+        try:
             done = generate(args.build_dir, output, api=api, if_changed=args.if_changed)
-            where = output or ApiPaths(api).generated_package
-            print(f"generate {api}: {'wrote' if done else 'up to date:'} {where}")
-    except (SpecPinError, OverlayError, GenerationError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+        except (SpecPinError, OverlayError, GenerationError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed.append(api)
+            continue
+        where = output or ApiPaths(api).generated_package
+        print(f"generate {api}: {'wrote' if done else 'up to date:'} {where}")
+    if failed and len(apis) > 1:
+        print(f"generate: {', '.join(failed)} not generated (see above)", file=sys.stderr)
+    return 2 if failed else 0
 
 
 if __name__ == "__main__":

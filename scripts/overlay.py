@@ -123,8 +123,12 @@ def apply_overlay(
     problems: list[str] = []
     applied = []
     for action, path in zip(actions, paths, strict=True):
-        matches = _distinct(path.finditer(document))
-        failures = _match_failures(action, path, matches, document)
+        try:
+            matches = _distinct(path.finditer(document))
+            failures = _match_failures(action, path, matches, document)
+        except jsonpath.JSONPathError as exc:  # e.g. its recursion limit, on a document nested too deep
+            problems.append(f"action #{action.number} cannot be evaluated on this document: {exc.args[0]}")
+            continue
         defines: tuple[str, ...] = ()
         if not failures and action.kind == "update":
             defines, clashes = _definitions(action, matches)

@@ -1,9 +1,11 @@
 """The pinned upstream spec of one API version: its identity (version, sha256) and where to read it.
 
-The document is read from the first set of its environment variables (``CAAS_SPEC_V3``, and for
-the default version also ``CAAS_SPEC``), else from the pin's ``default_path`` (relative to the
-repository root). It must have the pinned sha256, and its ``info`` must name the pinned title and
-version: a pin cannot claim a version its document does not have.
+The document is read from its one environment (and make) variable, ``CAAS_SPEC`` for v3 (the
+default version) and ``CAAS_SPEC_<API>`` for the others (``CAAS_SPEC_V4``), else from the pin's
+``default_path`` (relative to the repository root). ``CAAS_SPEC_V3`` is not a second name for v3's:
+set, it is refused, saying to use ``CAAS_SPEC``. The document must have the pinned sha256, and its
+``info`` must name the pinned title and version: a pin cannot claim a version its document does not
+have; a document of another API version (a v4 document named by ``CAAS_SPEC``) is said to be one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 import tomlkit
 
+from scripts.limits import DocumentLimitError, load_bounded
 from scripts.paths import DEFAULT_API, REPO_ROOT, ApiPaths
 
 SPEC_ENV_VAR = "CAAS_SPEC"
@@ -30,10 +33,13 @@ class SpecPinError(Exception):
     """The spec document is missing or is not the pinned one."""
 
 
-def spec_env_vars(api: str) -> tuple[str, ...]:
-    """The environment variables that locate ``api``'s document, the first set one winning."""
-    own = f"{SPEC_ENV_VAR}_{api.upper()}"
-    return (own, SPEC_ENV_VAR) if api == DEFAULT_API else (own,)
+def spec_env_var(api: str) -> str:
+    """The one environment (and make) variable locating ``api``'s document: CAAS_SPEC, CAAS_SPEC_V4..."""
+    return SPEC_ENV_VAR if api == DEFAULT_API else f"{SPEC_ENV_VAR}_{api.upper()}"
+
+
+NOT_A_SETTING = f"{SPEC_ENV_VAR}_{DEFAULT_API.upper()}"
+"""``CAAS_SPEC_V3``: what v3's variable would be named by the others' rule, but it is ``CAAS_SPEC``."""
 
 
 def relative_to_repo(path: Path, root: Path = REPO_ROOT) -> str:
@@ -62,9 +68,14 @@ def _not_a_string(data: bytes, value: object) -> str:
 
 
 def document_info(data: bytes, where: Path) -> Mapping[str, Any]:
-    """The ``info`` object of an OpenAPI document's bytes (SpecPinError when there is none)."""
+    """The ``info`` object of an OpenAPI document's bytes (SpecPinError when there is none).
+
+    SpecPinError too when the document exceeds :mod:`scripts.limits` (size, nesting, string length).
+    """
     try:
-        document = json.loads(data)
+        document = load_bounded(data, where)
+    except DocumentLimitError as error:
+        raise SpecPinError(str(error)) from error
     except (ValueError, UnicodeDecodeError) as error:
         raise SpecPinError(f"{where} is not a JSON document: {error}") from error
     info = document.get("info") if isinstance(document, dict) else None
@@ -124,17 +135,22 @@ class SpecPin:
 
     @property
     def env_var(self) -> str:
-        """The main environment (and make) variable naming the document's location."""
-        return spec_env_vars(self.api)[-1]
+        """The environment (and make) variable naming the document's location."""
+        return spec_env_var(self.api)
 
     def location(self, environ: Mapping[str, str] = os.environ) -> tuple[Path, str]:
-        """Where the document is expected, and which setting said so."""
-        for name in spec_env_vars(self.api):
-            if environ.get(name):
-                return Path(os.path.abspath(Path(environ[name]).expanduser())), name
-        names = spec_env_vars(self.api)
-        unset = f"neither {' nor '.join(names)} is set" if len(names) > 1 else f"{names[0]} is not set"
-        return Path(os.path.abspath(REPO_ROOT / self.default_path)), f"the default ({unset})"
+        """Where the document is expected, and which setting said so (SpecPinError for CAAS_SPEC_V3)."""
+        if self.api == DEFAULT_API and environ.get(NOT_A_SETTING):
+            raise SpecPinError(
+                f"{NOT_A_SETTING} is set, but {self.api}'s document is named by {self.env_var} (one "
+                f"variable per version: {self.env_var} for {self.api}, {SPEC_ENV_VAR}_V4 for v4).\n"
+                f"fix: `make install {self.env_var}={environ[NOT_A_SETTING]}` (or `export "
+                f"{self.env_var}=...`), and unset {NOT_A_SETTING}."
+            )
+        if environ.get(self.env_var):
+            return Path(os.path.abspath(Path(environ[self.env_var]).expanduser())), self.env_var
+        default = Path(os.path.abspath(REPO_ROOT / self.default_path))
+        return default, f"the default, {self.pin_name}'s default_path ({self.env_var} is not set)"
 
     def update_command(self, document: Path | str, *, same_version: bool = False) -> str:
         """The ``make update-spec`` command that re-pins this version from ``document``.
@@ -169,6 +185,9 @@ class SpecPin:
                 claimed: object = document_info(data, path).get("version")
             except SpecPinError:
                 claimed = None
+            other = self._other_version(claimed)
+            if other is not None:
+                raise SpecPinError(self._another_version_message(path, origin, str(claimed), other, actual))
             same = claimed == self.version
             why = (
                 f"It says it is version {self.version}, the pinned version: either AVIV changed the "
@@ -183,6 +202,33 @@ class SpecPin:
                 f"re-pins {self.pin_name} from it, reports what changed and regenerates."
             )
         return path, data
+
+    def _other_version(self, claimed: object) -> str | None:
+        """The other API version a document of ``info.version`` ``claimed`` belongs to (v4 for 4.0.2)."""
+        if not isinstance(claimed, str):
+            return None
+        major = claimed.split(".")[0]
+        if major == self.api.removeprefix("v") or not major.isdigit():
+            return None
+        api = f"v{major}"
+        return api if ApiPaths(api).pin_file.is_file() else None
+
+    def _another_version_message(self, path: Path, origin: str, claimed: str, api: str, sha256: str) -> str:
+        """What to say when ``self``'s variable names a document of API version ``api``."""
+        other = SpecPin.load(api)
+        named = "the default" if origin.startswith("the default") else origin
+        adopt = (
+            f"it is {api}'s pinned document"
+            if sha256 == other.sha256
+            else f"to adopt it as {api}'s new version: `{other.update_command(path)}`"
+        )
+        return (
+            f"The OpenAPI document at {path} (location from {origin}) is version {claimed}: a {api} "
+            f"document, not {self.api}'s. {named} names {self.api}'s document; {api}'s is named by "
+            f"{other.env_var}.\n"
+            f"fix: `make install {other.env_var}={path}` (with {self.env_var} naming {self.api}'s document, "
+            f"{self.title} {self.version}, or unset for {self.default_path}); {adopt}."
+        )
 
     def read_verified(self, environ: Mapping[str, str] = os.environ) -> tuple[Path, bytes]:
         """Return the document's path and bytes, or raise SpecPinError saying how to fix it."""

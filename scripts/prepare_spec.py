@@ -85,13 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api", choices=api_versions(), help="one API version (default: every one)")
     parser.add_argument("--build-dir", type=Path, default=DEFAULT_BUILD_DIR)
     args = parser.parse_args(argv)
-    try:
-        for api in [args.api] if args.api else api_versions():
+    failed = []
+    for api in [args.api] if args.api else api_versions():  # one run lists every version's problem
+        try:
             prepare(args.build_dir, api=api)
-    except (SpecPinError, OverlayError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+        except (SpecPinError, OverlayError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed.append(api)
+    return 2 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,13 +1,23 @@
-"""README's generated blocks, rewritten from the specs: ``python -m scripts.readme [--check]``.
+"""The docs' generated blocks, rewritten from the specs: ``python -m scripts.readme [--check]``.
 
-- The operations list, from the prepared spec each generated package ships
+Each block lives in a docs page, between its markers (the module kept its name from when they were in
+README.md):
+
+- The operations list (``docs/reference/operations.md``), from the prepared spec each generated package ships
   (``aviv_caas_client/openapi.json`` for v3, ``aviv_caas_client_v4/openapi.json`` for v4): one
   table per API version, one row per operation, with the generated module to import.
-- The migration guide's report: :mod:`scripts.spec_diff` between AVIV's pinned v3 and v4
-  documents (their figures, then every change), so the guide follows the pins when either moves.
+- The migration guide's report (``docs/guides/migrating-v3-v4.md``): :mod:`scripts.spec_diff`
+  between AVIV's pinned v3 and v4 documents (their figures, then every change), so the guide follows
+  the pins when either moves.
 
 ``--check`` fails (exit 1) instead of writing when a block is out of date; ``make update-spec``
-calls :func:`update_readme` with the new document after regenerating.
+calls :func:`update_docs` with the new document after regenerating.
+
+Text from AVIV's documents never shapes a page: :func:`replace_block` (the one way a generated
+block is written, whatever the page) makes every HTML comment opener or closer in it inert, so no
+document can inject a marker, and refuses a page whose markers are not exactly one start before
+one end (a damaged page is reported, never rewritten around the damage); :func:`table_cell`
+escapes ``|`` in a table cell.
 """
 
 from __future__ import annotations
@@ -27,7 +37,11 @@ from scripts import spec_diff
 from scripts.paths import REPO_ROOT, ApiPaths, api_versions
 from scripts.pin import SpecPin, SpecPinError
 
-README = REPO_ROOT / "README.md"
+DOCS = REPO_ROOT / "docs"
+OPERATIONS_PAGE = Path("reference/operations.md")
+"""The page of the operations block, under the docs folder."""
+MIGRATION_PAGE = Path("guides/migrating-v3-v4.md")
+"""The page of the migration report block, under the docs folder."""
 START = "<!-- operations: generated from the spec by `python -m scripts.readme`; do not edit by hand -->"
 END = "<!-- end of operations -->"
 MIGRATION_START = (
@@ -41,7 +55,42 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 
 class ReadmeError(Exception):
-    """The README has no operations block, or the spec names a module that was not generated."""
+    """A page has no (or a damaged) block of its own, or the spec names a module that was not generated."""
+
+
+def inert(text: str) -> str:
+    """``text`` with no HTML comment opener or closer: it renders the same, but can hold no block marker."""
+    return text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+
+
+def table_cell(text: str) -> str:
+    """``text`` on one line, safe inside a Markdown table cell (``|`` escaped, code spans included)."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def replace_block(
+    text: str, start_marker: str, end_marker: str, block: str, *, name: str, page: object
+) -> str:
+    """``text`` (the page ``page``, for messages) with the block between the markers replaced by ``block``.
+
+    ``block`` is made :func:`inert` first: text taken from a document cannot open, close or fake a
+    marker. The page must hold each marker exactly once, start first; otherwise ReadmeError says
+    what is wrong and how to repair it (a page damaged by hand, or by an older version of this
+    script, is never rewritten around the damage).
+    """
+    starts, ends = text.count(start_marker), text.count(end_marker)
+    if starts == 0 and ends == 0:
+        raise ReadmeError(f"{page} has no {name} block ({start_marker} ... {end_marker})")
+    start, end = text.find(start_marker), text.find(end_marker)
+    if starts != 1 or ends != 1 or end < start:
+        raise ReadmeError(
+            f"{page}'s {name} block is damaged: its start marker appears {starts} time(s) and its end "
+            f"marker {ends} time(s) (each must appear once, start first); text was injected into it or "
+            f"it was edited by hand. Fix: restore {page} (`git checkout -- {page}`), or delete the "
+            f"stray lines between {start_marker} and the last {end_marker}, then run "
+            "`python -m scripts.readme`."
+        )
+    return text[: start + len(start_marker)] + "\n" + inert(block) + "\n" + text[end:]
 
 
 def load_spec(package: str = "aviv_caas_client") -> dict[str, Any]:
@@ -73,10 +122,9 @@ def operations_table(document: Mapping[str, Any], package: str = "aviv_caas_clie
             module = f"{package}.api.{tag}.{snake_case(operation['operationId'])}"
             if importlib.util.find_spec(module) is None:
                 raise ReadmeError(f"the spec's {operation['operationId']} has no generated module {module}")
-            summary = " ".join(str(operation.get("summary", "")).split()).rstrip(".")
-            rows.append(
-                f"| `{module.removeprefix(package + '.api.')}` | `{method.upper()} {path}` | {summary} |"
-            )
+            summary = table_cell(str(operation.get("summary", ""))).rstrip(".")
+            operation_cell = table_cell(f"{method.upper()} {path}")
+            rows.append(f"| `{module.removeprefix(package + '.api.')}` | `{operation_cell}` | {summary} |")
     header = [f"| `{package}.api.` | operation | |", "| --- | --- | --- |"]
     return "\n".join(header + rows)
 
@@ -94,7 +142,7 @@ def operations_block(documents: Mapping[str, Mapping[str, Any]]) -> str:
     ]
     for api, document in documents.items():
         version = document.get("info", {}).get("version", "?")
-        parts += [f"#### CaaS {api} (spec {version})", operations_table(document, ApiPaths(api).package_name)]
+        parts += [f"## CaaS {api} (spec {version})", operations_table(document, ApiPaths(api).package_name)]
     return "\n\n".join(parts)
 
 
@@ -120,7 +168,7 @@ def migration_block(documents: Mapping[str, Mapping[str, Any]]) -> str:
         [
             f"**{spec_diff.figures(changes)}**, from v3 {versions[0]} to v4 {versions[1]}.",
             "",
-            "<details><summary>Every change, as the report states it</summary>",
+            '<details markdown="1"><summary>Every change, as the report states it</summary>',
             *spec_diff.sections(changes, heading="####"),
             "",
             "</details>",
@@ -128,53 +176,37 @@ def migration_block(documents: Mapping[str, Mapping[str, Any]]) -> str:
     )
 
 
-def _replace(text: str, start_marker: str, end_marker: str, block: str, name: str) -> str:
-    start, end = text.find(start_marker), text.find(end_marker)
-    if start < 0 or end < start:
-        raise ReadmeError(f"README.md has no {name} block ({start_marker} ... {end_marker})")
-    return text[: start + len(start_marker)] + "\n" + block + "\n" + text[end:]
-
-
-def render(
-    readme: str,
-    documents: Mapping[str, Mapping[str, Any]],
-    published: Mapping[str, Mapping[str, Any]] | None = None,
-) -> str:
-    """``readme`` with its generated blocks rewritten.
-
-    The operations from ``documents`` (one prepared spec per API version), the migration report from
-    ``published`` (AVIV's documents; None: that block is left as it is).
-    """
-    text = _replace(readme, START, END, operations_block(documents), "operations")
-    if published is not None and all(api in published for api in MIGRATION):
-        text = _replace(text, MIGRATION_START, MIGRATION_END, migration_block(published), "migration report")
-    return text
-
-
-def update_readme(
-    readme: Path = README,
+def update_docs(
+    docs: Path = DOCS,
     documents: Mapping[str, Mapping[str, Any]] | None = None,
     published: Mapping[str, Mapping[str, Any]] | None = None,
     *,
     check: bool = False,
     migration: bool = True,
-) -> bool:
-    """Rewrite the blocks (or, with ``check``, only compare); True when one was out of date.
+) -> list[Path]:
+    """Rewrite the blocks of the pages under ``docs`` (or, with ``check``, only compare).
 
-    ``documents`` (prepared specs) and ``published`` (AVIV's documents) replace the pinned ones for
-    the versions they name: ``make update-spec`` passes the new document before it is pinned.
-    Raises ``SpecPinError`` when a pinned document the migration report needs cannot be read;
-    ``migration=False`` leaves that block as it is and reads no document.
+    Returns the pages that were out of date. ``documents`` (prepared specs) and ``published``
+    (AVIV's documents) replace the pinned ones for the versions they name: ``make update-spec``
+    passes the new document before it is pinned. Raises ``SpecPinError`` when a pinned document the
+    migration report needs cannot be read, before any page is written; ``migration=False`` leaves
+    that block as it is and reads no document. ReadmeError when a page's markers are missing or
+    damaged (then no page is written).
     """
-    text = readme.read_text(encoding="utf-8")
-    wanted = render(
-        text, {**load_specs(), **(documents or {})}, load_documents(published) if migration else None
-    )
-    if wanted == text:
-        return False
-    if not check:
-        readme.write_text(wanted, encoding="utf-8")
-    return True
+    operations = operations_block({**load_specs(), **(documents or {})})
+    blocks = [(docs / OPERATIONS_PAGE, START, END, operations, "operations")]
+    if migration:
+        report = migration_block(load_documents(published))
+        blocks.append((docs / MIGRATION_PAGE, MIGRATION_START, MIGRATION_END, report, "migration report"))
+    rewritten: dict[Path, str] = {}
+    for page, start, end, block, name in blocks:  # every page checked (ReadmeError) before any is written
+        text = rewritten.get(page) or page.read_text(encoding="utf-8")
+        shown = page.relative_to(REPO_ROOT) if page.is_relative_to(REPO_ROOT) else page
+        rewritten[page] = replace_block(text, start, end, block, name=name, page=shown)
+    stale = [page for page, wanted in rewritten.items() if wanted != page.read_text(encoding="utf-8")]
+    for page in stale if not check else []:
+        page.write_text(rewritten[page], encoding="utf-8")
+    return stale
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -185,17 +217,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        stale = update_readme(check=args.check)
+        stale = update_docs(check=args.check)
     except (ReadmeError, SpecPinError) as error:
         print(f"readme: {error}", file=sys.stderr)
         return 2
+    pages = ", ".join(str(page.relative_to(REPO_ROOT)) for page in stale)
     if stale and args.check:
-        print(
-            "readme: README.md's generated blocks are out of date: run `python -m scripts.readme`",
-            file=sys.stderr,
-        )
+        print(f"readme: out of date in {pages}: run `python -m scripts.readme`", file=sys.stderr)
         return 1
-    print("readme: README.md's generated blocks " + ("rewritten" if stale else "are up to date"))
+    print(f"readme: rewritten: {pages}" if stale else "readme: the docs' generated blocks are up to date")
     return 0
 
 

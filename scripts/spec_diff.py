@@ -2,7 +2,10 @@
 
     python -m scripts.spec_diff OLD.json NEW.json
 
-Reports operations added, removed or changed (operationId, parameters, request body, response
+Reports what a client depends on first: the ``servers`` (a URL removed or moved is breaking: a
+client configured with it no longer reaches the API) and the security schemes and requirements
+(a scheme removed or changed, a requirement or scope a client must now meet: breaking); then
+operations added, removed or changed (operationId, parameters, request body, response
 statuses and media types), schemas and properties added, removed, or whose type or
 ``required``-ness changed, and enum values added or removed. Each change is classified for a
 client of the API with oasdiff's three levels and rule names (https://github.com/oasdiff/oasdiff,
@@ -27,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scripts.limits import load_bounded
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 BREAKING, POTENTIALLY, NON_BREAKING = "breaking", "potentially breaking", "non-breaking"
 LEVELS = (BREAKING, POTENTIALLY, NON_BREAKING)
@@ -40,7 +45,7 @@ class Change:
 
     level: str
     rule: str
-    section: str  # "operations", "schemas" or "enums"
+    section: str  # "security", "operations", "schemas" or "enums"
     subject: str
     text: str
     used_by: tuple[str, ...] = ()
@@ -234,9 +239,150 @@ def _where(contexts: set[str]) -> str:
 
 
 def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
-    """Every change from ``old`` to ``new``, operations first, then schemas, then enum values."""
+    """Every change from ``old`` to ``new``: servers and security, operations, schemas, enum values."""
     before, after = Index(old), Index(new)
-    return [*_operation_changes(before, after), *_schema_changes(before, after)]
+    return [
+        *_server_changes(old, new),
+        *_security_changes(before, after),
+        *_operation_changes(before, after),
+        *_schema_changes(before, after),
+    ]
+
+
+# --- Servers and security -------------------------------------------------------------------------
+# oasdiff reports servers in its diff but has no rule for them, and rates security changes INFO;
+# for a generated client they come first (the base URL, how to authenticate), hence these levels.
+
+
+def _servers(document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The document-level servers as (url, description), in order."""
+    servers = document.get("servers")
+    return [
+        (str(server["url"]).rstrip("/"), " ".join(str(server.get("description", "")).split()))
+        for server in (servers if isinstance(servers, list) else [])
+        if isinstance(server, Mapping) and isinstance(server.get("url"), str)
+    ]
+
+
+def _server_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Change]:
+    before, after = _servers(old), _servers(new)
+    removed = [server for server in before if server[0] not in {url for url, _ in after}]
+    added = [server for server in after if server[0] not in {url for url, _ in before}]
+    for url, description in list(removed):
+        moved = [server for server in added if description and server[1] == description]
+        if moved:  # the same server (by its description) at another URL
+            removed.remove((url, description))
+            added.remove(moved[0])
+            text = f"URL {url} -> {moved[0][0]} (a client configured with the old URL no longer reaches it)"
+            yield Change(BREAKING, "api-server-url-changed", "security", f"server {description!r}", text)
+    for url, description in removed:
+        text = "server removed (a client configured with it no longer reaches the API)"
+        yield Change(BREAKING, "api-server-removed", "security", _server_subject(url, description), text)
+    for url, description in added:
+        yield Change(
+            NON_BREAKING, "api-server-added", "security", _server_subject(url, description), "new server"
+        )
+
+
+def _server_subject(url: str, description: str) -> str:
+    return f"server {url}" + (f" ({description})" if description else "")
+
+
+_SCHEME_FIELDS = ("type", "scheme", "bearerFormat", "in", "name", "openIdConnectUrl")
+
+
+def _scheme_differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """What differs between two security schemes (their OAuth flows compared member by member)."""
+    found = [
+        f"{key} {old.get(key)} -> {new.get(key)}" for key in _SCHEME_FIELDS if old.get(key) != new.get(key)
+    ]
+    old_flows, new_flows = (
+        scheme["flows"] if isinstance(scheme.get("flows"), Mapping) else {} for scheme in (old, new)
+    )
+    for flow in sorted(old_flows.keys() | new_flows.keys()):
+        was, now = old_flows.get(flow), new_flows.get(flow)
+        if not isinstance(was, Mapping) or not isinstance(now, Mapping):
+            found.append(f"flow {flow} {'added' if was is None else 'removed' if now is None else 'changed'}")
+            continue
+        for key in ("authorizationUrl", "tokenUrl", "refreshUrl"):
+            if was.get(key) != now.get(key):
+                found.append(f"flows.{flow}.{key} {was.get(key)} -> {now.get(key)}")
+        old_scopes, new_scopes = set(was.get("scopes") or {}), set(now.get("scopes") or {})
+        found += [f"flows.{flow} scope {scope} removed" for scope in sorted(old_scopes - new_scopes)]
+    return found
+
+
+Requirements = dict[frozenset[str], dict[str, frozenset[str]]]
+
+
+def _requirements(security: Any) -> Requirements | None:
+    """Requirement alternatives by their set of scheme names, each with its scopes; None: none stated."""
+    if not isinstance(security, list):
+        return None
+    found: Requirements = {}
+    for requirement in security:
+        if isinstance(requirement, Mapping):
+            scopes = {str(name): frozenset(map(str, value or [])) for name, value in requirement.items()}
+            found[frozenset(scopes)] = scopes
+    return found
+
+
+def _requirement_changes(
+    before: Requirements, after: Requirements, subject: str, prefix: str
+) -> Iterator[Change]:
+    """Alternatives removed or added, scopes added or removed (oasdiff's rule names under ``prefix``)."""
+
+    def name(key: frozenset[str]) -> str:
+        return " + ".join(sorted(key)) or "no authentication (anonymous access)"
+
+    for key in [k for k in before if k not in after]:
+        if frozenset() in after:  # anonymous access is allowed now: nobody is refused
+            text = f"requirement {name(key)} removed (anonymous access is allowed)"
+            yield Change(NON_BREAKING, f"{prefix}-removed", "security", subject, text)
+        else:
+            text = f"requirement {name(key)} removed (a client authenticating with it is refused)"
+            yield Change(BREAKING, f"{prefix}-removed", "security", subject, text)
+    for key in [k for k in after if k not in before]:
+        # A new alternative is one more way in, unless nothing was required before: then it locks out.
+        level = BREAKING if not before else NON_BREAKING
+        yield Change(level, f"{prefix}-added", "security", subject, f"requirement {name(key)} added")
+    for key in [k for k in before if k in after]:
+        for scheme in sorted(key):
+            for scope in sorted(after[key][scheme] - before[key][scheme]):
+                text = f"{scheme} needs scope {scope} (a token without it is refused)"
+                yield Change(BREAKING, f"{prefix}-scope-added", "security", subject, text)
+            for scope in sorted(before[key][scheme] - after[key][scheme]):
+                text = f"{scheme} no longer needs scope {scope}"
+                yield Change(NON_BREAKING, f"{prefix}-scope-removed", "security", subject, text)
+
+
+def _security_changes(before: Index, after: Index) -> Iterator[Change]:
+    old_schemes = before.document.get("components", {}).get("securitySchemes") or {}
+    new_schemes = after.document.get("components", {}).get("securitySchemes") or {}
+    for name in sorted(old_schemes.keys() - new_schemes.keys()):
+        yield Change(BREAKING, "security-scheme-removed", "security", f"security scheme {name}", "removed")
+    for name in sorted(new_schemes.keys() - old_schemes.keys()):
+        yield Change(
+            NON_BREAKING, "security-scheme-added", "security", f"security scheme {name}", "new scheme"
+        )
+    for name in sorted(old_schemes.keys() & new_schemes.keys()):
+        old_scheme = _resolve(before.document, old_schemes[name])
+        new_scheme = _resolve(after.document, new_schemes[name])
+        differences = _scheme_differences(old_scheme or {}, new_scheme or {})
+        if differences:
+            text = "; ".join(differences) + " (how a client authenticates changed)"
+            yield Change(BREAKING, "security-scheme-changed", "security", f"security scheme {name}", text)
+    old_global = _requirements(before.document.get("security")) or {}
+    new_global = _requirements(after.document.get("security")) or {}
+    yield from _requirement_changes(old_global, new_global, "API-wide security", "api-global-security")
+    for key in sorted(before.operations.keys() & after.operations.keys()):
+        old_op, new_op = before.operations[key], after.operations[key]
+        if "security" not in old_op and "security" not in new_op:
+            continue  # both follow the API-wide requirements, reported above
+        was = _requirements(old_op.get("security")) if "security" in old_op else old_global
+        now = _requirements(new_op.get("security")) if "security" in new_op else new_global
+        subject = f"{key} ({new_op.get('operationId', '?')})"
+        yield from _requirement_changes(was or {}, now or {}, subject, "api-security")
 
 
 def _operation_changes(before: Index, after: Index) -> Iterator[Change]:
@@ -464,7 +610,12 @@ def _schema_changes(before: Index, after: Index) -> Iterator[Change]:
 
 # --- Reporting ------------------------------------------------------------------------------------
 
-SECTIONS = (("operations", "Operations"), ("schemas", "Schemas and properties"), ("enums", "Enum values"))
+SECTIONS = (
+    ("security", "Servers and security"),
+    ("operations", "Operations"),
+    ("schemas", "Schemas and properties"),
+    ("enums", "Enum values"),
+)
 
 
 def render(
@@ -502,7 +653,10 @@ def figures(changes: list[Change]) -> str:
 
 
 def sections(changes: list[Change], *, heading: str) -> list[str]:
-    """The report's sections (operations, schemas, enum values) as Markdown lines, ``heading`` their level."""
+    """The report's sections (servers and security, operations, schemas, enum values) as Markdown lines.
+
+    ``heading`` is their heading level (``##``).
+    """
     lines: list[str] = []
     for section, title in SECTIONS:
         found = [c for c in changes if c.section == section]
@@ -528,8 +682,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("new", type=Path)
     args = parser.parse_args(argv)
     try:
-        old, new = (json.loads(p.read_text(encoding="utf-8")) for p in (args.old, args.new))
-    except (OSError, ValueError) as error:
+        old, new = (load_bounded(p.read_bytes(), p) for p in (args.old, args.new))
+    except (OSError, ValueError) as error:  # DocumentLimitError included
         print(f"error: {error}", file=sys.stderr)
         return 2
     changes = compare(old, new)

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scripts import changelog
 from scripts.generate import (
     GenerationError,
     build_package,
@@ -52,7 +53,7 @@ from scripts.overlay import OverlayError
 from scripts.paths import DEFAULT_API, GENERATED_ROOT, REPO_ROOT, ApiPaths, api_versions
 from scripts.pin import SpecPin, SpecPinError, document_info, usual_document_dir
 from scripts.prepare_spec import patch_document, serialize, write_if_changed
-from scripts.readme import ReadmeError, update_readme
+from scripts.readme import ReadmeError, update_docs
 from scripts.spec_diff import BREAKING, POTENTIALLY, compare, render
 
 
@@ -307,29 +308,44 @@ def refresh_other_versions(api: str) -> list[str]:
     return notes
 
 
-def rewrite_readme(api: str, prepared: dict[str, Any], document: dict[str, Any]) -> str:
-    """Rewrite README.md's generated blocks (operations, migration report) for the new spec; say what."""
-    readme = REPO_ROOT / "README.md"
-    if not readme.is_file():
+def rewrite_docs(api: str, prepared: dict[str, Any], document: dict[str, Any]) -> str:
+    """Rewrite the docs' generated blocks (operations, migration report) for the new spec; say what."""
+    if not (REPO_ROOT / "docs").is_dir():
         return ""
     if str(GENERATED_ROOT) not in sys.path:  # without `make install`'s editable install
         sys.path.insert(0, str(GENERATED_ROOT))
         importlib.invalidate_caches()
     try:
         try:
-            changed = update_readme(readme, {api: prepared}, {api: document})
+            changed = update_docs(documents={api: prepared}, published={api: document})
         except SpecPinError as error:  # another version's document is not at hand: its pin check says why
-            update_readme(readme, {api: prepared}, migration=False)
+            update_docs(documents={api: prepared}, migration=False)
             return (
-                f"note: README.md's operations list was rewritten, but not its migration report: {error}\n"
+                f"note: the docs' operations list was rewritten, but not their migration report: {error}\n"
                 "Run `python -m scripts.readme` once every pinned document can be read."
             )
     except (ReadmeError, OSError, ImportError) as error:
         return (
-            f"note: README.md's generated blocks were not rewritten ({error}); run "
+            f"note: the docs' generated blocks were not rewritten ({error}); run "
             "`python -m scripts.readme` once every version is generated (`make install`)."
         )
-    return "README.md's generated blocks (operations, migration report) rewritten" if changed else ""
+    if not changed:
+        return ""
+    pages = ", ".join(_shown(page) for page in changed)
+    return f"the docs' generated blocks (operations, migration report) rewritten: {pages}"
+
+
+def draft_changelog(api: str, base: Baseline, new_pin: SpecPin, document: dict[str, Any]) -> str:
+    """Add CHANGELOG.md's entry for the adopted document, drafted from the change report; say what."""
+    path = REPO_ROOT / "CHANGELOG.md"
+    if not path.is_file():
+        return ""
+    changes = compare(base.document, document) if base.document is not None else None
+    try:
+        added = changelog.add_spec_entry(api, base.version, new_pin.version, new_pin.sha256, changes, path)
+    except changelog.ChangelogError as error:
+        return f"note: no CHANGELOG.md entry drafted: {error}"
+    return "CHANGELOG.md: entry drafted under [Unreleased] (edit it before the release)" if added else ""
 
 
 def repin_only(pin: SpecPin, new_path: Path, new_data: bytes, usual_dir: str) -> int:
@@ -406,15 +422,16 @@ def update_spec(
         generate(api=api, if_changed=True)
     had_package = adopt(paths, prepared, new_pin)
 
-    # 5. Reports, the other versions, the README, the code diff.
+    # 5. Reports, the other versions, the docs, the changelog, the code diff.
     stem = f"{base.label}-to-{new_pin.version}-{new_pin.sha256[:8]}"
     report_file = paths.build_dir / f"api-changes-{stem}.md"
     write_if_changed(report_file, report.encode())
     print(f"update-spec: report saved as {_shown(report_file)}")
     notes = refresh_other_versions(api)
-    readme = rewrite_readme(api, prepared, new_document)
-    if readme:
-        print(f"update-spec: {readme}")
+    docs, entry = rewrite_docs(api, prepared, new_document), draft_changelog(api, base, new_pin, new_document)
+    for said in (docs, entry):
+        if said:
+            print(f"update-spec: {said}")
     if had_package:
         diff = code_diff(paths.previous_package, paths.generated_package)
         diff_file = paths.build_dir / f"generated-{stem}.diff"
@@ -443,8 +460,8 @@ def update_spec(
     for note in notes:
         print(f"update-spec: note: {note}")
     print(
-        f"Next: {review}, run `make test`, then commit {pin.pin_name} and README.md (and any overlay "
-        "change) — never the document nor generated/."
+        f"Next: {review}, run `make test`, then commit {pin.pin_name}, docs/ and CHANGELOG.md (and any "
+        "overlay change) — never the document nor generated/."
     )
     return 0
 

@@ -2,6 +2,8 @@
 
 On a 401 it forgets the token only if it is still the cached one, takes a new one and replays the
 request once; a fresh token rejected again surfaces as TokenRejectedError (an UnauthorizedError).
+A ``check`` (``create_client(validate_requests=True)``'s spec check) runs first, before the token
+is even looked up: a request it refuses sends nothing at all, not even a token request.
 
 httpx runs this flow above the transport: the CaasTransport under it (retries, traceparent) sees
 each request with its token already set, and hands every 401 back here untouched, so a retry
@@ -11,7 +13,7 @@ never replays a request whose token the API rejected.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 from typing import TYPE_CHECKING
 
 import httpx
@@ -35,10 +37,16 @@ def _replayable(request: httpx.Request) -> bool:
 
 
 class CaasAuth(httpx.Auth):
-    """Bearer auth backed by a TokenProvider; shares its logic between httpx's sync and async flows."""
+    """Bearer auth backed by a TokenProvider; shares its logic between httpx's sync and async flows.
 
-    def __init__(self, provider: TokenProvider) -> None:
+    ``check(request)``, if given, runs before anything else and may raise to refuse the request.
+    """
+
+    def __init__(
+        self, provider: TokenProvider, *, check: Callable[[httpx.Request], object] | None = None
+    ) -> None:
         self.provider = provider
+        self.check = check
         self._cached: tuple[AccessToken | None, bytes] = (None, b"")
 
     def __repr__(self) -> str:
@@ -46,6 +54,8 @@ class CaasAuth(httpx.Auth):
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Authenticate ``request``; on 401 refresh once and replay."""
+        if self.check is not None:
+            self.check(request)
         token = self._prepare(request, self.provider.get_token())
         response = yield request
         if response.status_code == 401:
@@ -62,6 +72,8 @@ class CaasAuth(httpx.Auth):
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """Async ``sync_auth_flow``."""
+        if self.check is not None:
+            self.check(request)
         token = self._prepare(request, await self.provider.aget_token())
         response = yield request
         if response.status_code == 401:

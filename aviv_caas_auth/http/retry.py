@@ -17,9 +17,11 @@ Waits are exponential with full jitter (``uniform(0, min(max_wait, backoff * 2**
 shorter than a ``Retry-After`` the answer asked for (seconds or an HTTP-date). A Retry-After
 longer than ``max_wait``, or a wait that would end more than ``max_total`` seconds after the first
 attempt started, ends the retries: the caller gets the last answer (a 429 keeps its
-``retry_after``) instead of a call that hangs.
+``retry_after``) instead of a call that hangs. So does a wait that would end past the caller's
+deadline (:mod:`aviv_caas_auth.http.deadline`: a workflow's ``timeout``).
 
-Hand-written rather than built on tenacity, stamina or httpx-retries: see the README ("Retries").
+Hand-written rather than built on tenacity, stamina or httpx-retries: see docs/guides/errors.md
+("Retries, timeouts and traceparent").
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import httpx
 
 from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock
 from aviv_caas_auth.errors import ConfigurationError
+from aviv_caas_auth.http import deadline
 from aviv_caas_auth.http.retry_after import parse_retry_after
 
 _log = logging.getLogger("aviv_caas_auth")
@@ -166,6 +169,8 @@ class Attempts:
             wait = max(wait, retry_after)
         if policy.clock.monotonic() - self.started + wait > policy.max_total:
             return None
+        if not deadline.allows(wait):
+            return None  # past the caller's deadline: it gets this outcome now, and decides
         self.count += 1
         return wait
 

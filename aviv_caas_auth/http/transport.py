@@ -20,25 +20,47 @@ makes a new loop). So the transports built here are per process (dropped in a fo
 ``asyncio.run()`` calls, threads with their own loops, and forked children. A transport you pass
 (``httpx_args['transport']``) is used as it is; when it turns out bound to another event loop,
 the call fails typed (``ApiConnectionError`` / ``TokenConnectionError``) and says why.
+
+With a rate budget (``create_client(rate_budget=...)``, or a batch's: :mod:`aviv_caas_auth.http.budgeting`)
+each attempt first waits for room in it, and a 429 pauses everyone sharing it. Neither that wait
+nor a retry's outlasts the caller's deadline (:mod:`aviv_caas_auth.http.deadline`, a workflow's
+``timeout``). With an OpenTelemetry
+SDK installed, each attempt is a span (:mod:`aviv_caas_auth.telemetry`); otherwise neither costs
+more than a lookup per request.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from aviv_caas_auth import forksafe
-from aviv_caas_auth.errors import ApiConnectionError, ApiTimeoutError, ApiTransportError, ConfigurationError
-from aviv_caas_auth.http import pacing, raw_headers
+from aviv_caas_auth import forksafe, telemetry
+from aviv_caas_auth.errors import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    ApiTransportError,
+    CaasError,
+    ConfigurationError,
+)
+from aviv_caas_auth.http import budgeting, deadline, pacing, raw_headers
 from aviv_caas_auth.http.retry import NEVER_SENT, Attempts, RetryPolicy, log_retry
+from aviv_caas_auth.http.retry_after import parse_retry_after
 from aviv_caas_auth.http.traceparent import TRACE_EXTENSION, stamp
 
 if TYPE_CHECKING:
     import asyncio
+
+    from opentelemetry.trace import Tracer
+
+    from aviv_caas_auth.budget.protocol import RateBudget
+
+_log = logging.getLogger("aviv_caas_auth")
 
 # httpx.Client options that shape the connection, and so the transport create_client builds.
 CONNECTION_OPTIONS = frozenset({"verify", "cert", "trust_env", "http1", "http2", "limits", "proxy"})
@@ -50,9 +72,12 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ``transport`` is the transport to wrap (sync, async or both); without one, an
     ``httpx.HTTPTransport`` / ``httpx.AsyncHTTPTransport`` is built on first use from
     ``connection`` (``verify``, ``cert``, ``trust_env``, ``http1``, ``http2``, ``limits``, ``proxy``).
-    ``retry=None`` sends every request once. ``trace=False`` adds no traceparent, and
-    ``typed_errors=False`` lets httpx's exceptions through (for token requests, whose caller
-    turns them into TokenErrors).
+    ``retry=None`` sends every request once. ``trace=False`` adds no traceparent (nor spans, nor
+    429 counts: token requests, which the token provider traces), and ``typed_errors=False`` lets
+    httpx's exceptions through (for token requests, whose caller turns them into TokenErrors).
+    ``budget`` is the rate budget each attempt spends, under ``client_id`` (the AVIV client id); a
+    batch's budget (:mod:`aviv_caas_auth.http.budgeting`) replaces it. A transport without a
+    ``client_id`` (the token requests') spends none.
     """
 
     def __init__(
@@ -63,8 +88,16 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         connection: Mapping[str, Any] | None = None,
         trace: bool = True,
         typed_errors: bool = True,
+        budget: RateBudget | None = None,
+        client_id: str | None = None,
     ) -> None:
         self.retry = retry
+        if budget is not None and not client_id:
+            raise ConfigurationError(
+                "a rate budget is spent per AVIV client id: pass CaasTransport(budget=..., client_id=...)"
+            )
+        self.budget = None if budget is None else budgeting.checked(budget, "budget")
+        self.client_id = client_id
         self._given = transport
         self._connection = dict(connection or {})
         self._trace = trace
@@ -105,21 +138,57 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         retry = self.retry
         started = retry.clock.monotonic() if retry is not None else 0.0
         attempts: Attempts | None = None  # bookkeeping starts with the first failure (rare)
+        key = self.client_id or ""
+        budget = budgeting.current(self.budget) if key else None
+        traced = telemetry.tracer() if self._trace else None
         while True:
+            if budget is not None:
+                budget.acquire(key, timeout=deadline.remaining())  # the caller's deadline bounds it too
             try:
-                response = inner.handle_request(request)
-                _read(response)
+                if traced is None:
+                    response = inner.handle_request(request)
+                    _read(response)
+                else:
+                    response = self._send_traced(traced, inner, request, attempts)
             except httpx.TransportError as error:
                 attempts, wait = self._again(request, error, attempts, started)
                 if attempts is None or wait is None:
                     raise self._failure(error, request, attempts) from error
             else:
-                if retry is None or response.status_code not in retry.statuses:  # the common case
+                status = response.status_code
+                if status == 429:
+                    self._rate_limited(request, response, budget, key)
+                if retry is None or status not in retry.statuses:  # the common case
                     return response
                 attempts, wait = self._again(request, response, attempts, started)
                 if attempts is None or wait is None:
                     return response
             attempts.policy.sleep(wait)
+
+    def _send_traced(
+        self, traced: Tracer, inner: httpx.BaseTransport, request: httpx.Request, attempts: Attempts | None
+    ) -> httpx.Response:
+        """One attempt, in its span."""
+        span = telemetry.start_attempt(traced, request, _resends(attempts), self.client_id)
+        try:
+            response = inner.handle_request(request)
+            _read(response)
+        except BaseException as error:
+            telemetry.end_attempt(span, error=error)
+            raise
+        telemetry.end_attempt(span, response)
+        return response
+
+    def _rate_limited(
+        self, request: httpx.Request, response: httpx.Response, budget: RateBudget | None, key: str
+    ) -> None:
+        """A 429: tell the batch (pacing), count it, and pause everyone sharing the budget."""
+        seconds = self._report_429(request, response)
+        if budget is not None:
+            try:
+                budget.pause(key, seconds)
+            except CaasError as error:  # the request was sent: its answer, not this, is the outcome
+                _log.warning("could not pause the rate budget after a 429: %s", error)
 
     def close(self) -> None:
         """Close the sync transport."""
@@ -147,11 +216,19 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         retry = self.retry
         started = retry.clock.monotonic() if retry is not None else 0.0
         attempts: Attempts | None = None  # bookkeeping starts with the first failure (rare)
+        key = self.client_id or ""
+        budget = budgeting.current(self.budget) if key else None
+        traced = telemetry.tracer() if self._trace else None
         while True:
+            if budget is not None:
+                await budget.aacquire(key, timeout=deadline.remaining())
             try:
                 try:
-                    response = await inner.handle_async_request(request)
-                    await _aread(response)
+                    if traced is None:
+                        response = await inner.handle_async_request(request)
+                        await _aread(response)
+                    else:
+                        response = await self._asend_traced(traced, inner, request, attempts)
                 except RuntimeError as error:
                     raise _other_loop(error, given=self._given is not None) from error
             except httpx.TransportError as error:
@@ -159,12 +236,44 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 if attempts is None or wait is None:
                     raise self._failure(error, request, attempts) from error
             else:
-                if retry is None or response.status_code not in retry.statuses:  # the common case
+                status = response.status_code
+                if status == 429:
+                    await self._arate_limited(request, response, budget, key)
+                if retry is None or status not in retry.statuses:  # the common case
                     return response
                 attempts, wait = self._again(request, response, attempts, started)
                 if attempts is None or wait is None:
                     return response
             await attempts.policy.async_sleep(wait)
+
+    async def _asend_traced(
+        self,
+        traced: Tracer,
+        inner: httpx.AsyncBaseTransport,
+        request: httpx.Request,
+        attempts: Attempts | None,
+    ) -> httpx.Response:
+        """Async ``_send_traced``."""
+        span = telemetry.start_attempt(traced, request, _resends(attempts), self.client_id)
+        try:
+            response = await inner.handle_async_request(request)
+            await _aread(response)
+        except BaseException as error:
+            telemetry.end_attempt(span, error=error)
+            raise
+        telemetry.end_attempt(span, response)
+        return response
+
+    async def _arate_limited(
+        self, request: httpx.Request, response: httpx.Response, budget: RateBudget | None, key: str
+    ) -> None:
+        """Async ``_rate_limited``."""
+        seconds = self._report_429(request, response)
+        if budget is not None:
+            try:
+                await budget.apause(key, seconds)
+            except CaasError as error:
+                _log.warning("could not pause the rate budget after a 429: %s", error)
 
     async def aclose(self) -> None:
         """Close the async transport (of the running event loop, when they are built here)."""
@@ -201,6 +310,13 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     # -- shared -------------------------------------------------------------------------------
 
+    def _report_429(self, request: httpx.Request, response: httpx.Response) -> float | None:
+        """Tell the batch and the counters about a 429; the seconds its ``Retry-After`` asked for."""
+        pacing.report(response)  # a batch this call belongs to pauses as a whole
+        if self._trace:  # an API request (token requests are counted by the token provider)
+            telemetry.count_rate_limited(request, self.client_id)
+        return parse_retry_after(response.headers.get("retry-after"), now=time.time())
+
     def _again(
         self,
         request: httpx.Request,
@@ -210,11 +326,9 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ) -> tuple[Attempts | None, float | None]:
         """After a failed attempt (sync or async alike): the bookkeeping, and the wait before the next one.
 
-        A wait of None means no further attempt. When there is one, it is logged and the request gets
-        its new span.
+        A wait of None means no further attempt. When there is one, it is logged (and counted) and
+        the request gets its new span.
         """
-        if isinstance(outcome, httpx.Response):
-            pacing.report(outcome)  # a batch this call belongs to pauses as a whole on a 429
         if self.retry is None:
             return attempts, None
         attempts = attempts or self.retry.start(request, started=started)
@@ -227,6 +341,8 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if wait is not None:
             log_retry(request, cause, wait, attempts)  # with the traceparent of the attempt that failed
             if self._trace:
+                telemetry.count_retry(request, cause.removeprefix("answered "), self.client_id)
+            if self._trace:
                 stamp(request)  # same trace id, new parent id
         return attempts, wait
 
@@ -236,6 +352,11 @@ class CaasTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if not self._typed_errors:
             return error
         return transport_error(error, request, attempts.count if attempts is not None else 1)
+
+
+def _resends(attempts: Attempts | None) -> int:
+    """How many times the request was sent before this attempt."""
+    return 0 if attempts is None else attempts.count - 1
 
 
 def sends_sync(transport: object) -> bool:
@@ -394,6 +515,8 @@ def transport_stack(
     connection: Mapping[str, Any],
     trace: bool,
     typed_errors: bool,
+    budget: RateBudget | None = None,
+    client_id: str | None = None,
 ) -> dict[str, Any]:
     """``transport`` and ``mounts`` for httpx.Client/AsyncClient, every route through a CaasTransport.
 
@@ -405,7 +528,15 @@ def transport_stack(
 
     def wrap(inner: httpx.BaseTransport | httpx.AsyncBaseTransport | None, via: Any = None) -> CaasTransport:
         settings = options if via is None else {**options, "proxy": via}
-        return CaasTransport(inner, retry=retry, connection=settings, trace=trace, typed_errors=typed_errors)
+        return CaasTransport(
+            inner,
+            retry=retry,
+            connection=settings,
+            trace=trace,
+            typed_errors=typed_errors,
+            budget=budget,
+            client_id=client_id,
+        )
 
     routes: dict[str, CaasTransport | None] = {}
     if transport is None and proxy is None and connection.get("trust_env", True):

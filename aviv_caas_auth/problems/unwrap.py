@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
+from aviv_caas_auth.errors import ArgumentTypeError
 from aviv_caas_auth.problems.classify import Clock, error_from_response, is_problem, is_unexpected
 
 if TYPE_CHECKING:
@@ -54,9 +55,30 @@ def unwrap(response: Any, *, clock: Clock = time.time) -> Any:
             empty or malformed body, undocumented status).
 
     """
-    parsed = response.parsed
-    status = int(response.status_code)
+    try:
+        parsed = response.parsed
+        status = int(response.status_code)
+    except AttributeError:
+        raise _not_a_response(response) from None
     if is_problem(parsed) or is_unexpected(parsed) or status >= 300:
         raise error_from_response(response, clock=clock)
     # None only for a success the API documents without a body.
     return cast(Any, parsed)
+
+
+def _not_a_response(value: object) -> ArgumentTypeError:
+    """The error for ``unwrap(value)`` when ``value`` is not what a ``*_detailed`` function returns."""
+    what = type(value).__name__
+    if what == "coroutine":
+        value.close()  # type: ignore[attr-defined]  # never awaited: no "was never awaited" warning
+        advice = "await it first: unwrap(await endpoint.asyncio_detailed(...))"
+    else:
+        advice = (
+            "call sync_detailed (or asyncio_detailed) instead of sync (or asyncio): their Response "
+            "carries the status and the problem that unwrap turns into a typed error, which the bare "
+            "parsed value has lost"
+        )
+    return ArgumentTypeError(
+        f"unwrap takes the Response of an endpoint's sync_detailed(...) or asyncio_detailed(...), "
+        f"not {what}; {advice}"
+    )

@@ -1,6 +1,6 @@
 """A local, stateful fake of AVIV's Classified API (v3 and v4) and token endpoint, driven by the specs.
 
-Needs the ``sandbox`` extra (``pip install 'aviv-caas[sandbox]'``). ``import aviv_caas_auth``
+Needs the ``sandbox`` extra (installed with it: see :mod:`aviv_caas_auth.extras`). ``import aviv_caas_auth``
 never imports this package. Both API versions are served at AVIV's paths (``/caas/v3``,
 ``/sandbox/caas/v3``, ``/caas/v4``, ``/sandbox/caas/v4``) behind one token endpoint:
 ``sb.base_url``/``sb.audience`` are v3's sandbox, ``sb.base_url_for("sandbox", api="v4")`` and
@@ -13,7 +13,7 @@ never imports this package. Both API versions are served at AVIV's paths (``/caa
 Importing this package imports nothing else: each name is imported on first use (PEP 562), like
 ``aviv_caas_auth``'s. So the pytest plugin, a submodule, loads in any installation, and without
 the extra every name (but the two errors) raises ``SandboxExtraMissingError`` (a
-``ModuleNotFoundError``) saying ``pip install 'aviv-caas[sandbox]'``.
+``ModuleNotFoundError``) saying the ``pip install`` command that adds the extra to this installation.
 """
 
 from typing import TYPE_CHECKING

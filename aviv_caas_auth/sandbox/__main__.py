@@ -1,16 +1,19 @@
 """Run the local sandbox as a server: ``python -m aviv_caas_auth.sandbox [--port N] [--api v4]``.
 
 Listens on loopback only, prints its token URL and the base URLs of every API version it serves
-(v3 and v4 unless ``--api`` names some), serves until Ctrl+C, then prints the token-reuse report.
+(v3 and v4 unless ``--api`` names some), serves until Ctrl+C or SIGTERM (``kill``, a container or
+service manager stopping it), then prints the token-reuse report.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 from aviv_caas_auth.apis import DEFAULT_API, PACKAGES
 from aviv_caas_auth.sandbox.config import DEMO_CREDENTIALS, SandboxConfig
@@ -33,6 +36,14 @@ def _spec(value: str) -> tuple[str, Path]:
             f"a spec is PATH (v3) or API=PATH with API one of {', '.join(PACKAGES)}"
         )
     return api, Path(path)
+
+
+def _rate(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(
+            f"a rate limit is a whole number of requests per second >= 1, not {value!r}"
+        )
+    return int(value)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -71,8 +82,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="[API=]PATH",
         help="a prepared spec to serve instead of the generated package's (v3 unless API= says)",
     )
+    parser.add_argument(
+        "--rate-limit",
+        type=_rate,
+        metavar="R",
+        help="answer 429 (Retry-After) beyond R API requests per second per client id (default: no limit)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser.parse_args(argv)
+
+
+def _stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM: stop as Ctrl+C does, so the token-reuse report is printed too."""
+    raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             apis=tuple(args.api or PACKAGES),
             spec_paths=dict(args.spec or ()),
             log_requests=not args.quiet,
+            rate_limit=args.rate_limit,
         )
         if args.client:
             config = dataclasses.replace(config, clients=dict(args.client))
@@ -110,21 +133,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         creds = DEMO_CREDENTIALS
         print(
             f"  demo credentials: client_id={creds.client_id} client_secret={creds.client_secret} "
-            f"intermediary_id={creds.intermediary_id} (public, documented in the README)"
+            f"intermediary_id={creds.intermediary_id} (public, documented in docs/guides/sandbox.md)"
         )
-    print(f"  {'admin:':<25}{sandbox.admin_url}/report | /clock | /faults")
+    print(f"  {'admin:':<25}{sandbox.admin_url}/report | /clock | /faults | /rate-limit")
+    if args.rate_limit is not None:
+        print(f"  {'rate limit:':<25}{args.rate_limit} API requests per second per client id (then 429)")
     for served in sandbox.app.served.values():
         if served.operations.generic:
             names = ", ".join(op.operation_id for op in served.operations.generic)
             print(f"  {served.api} served from the spec only (no hand-written behaviour): {names}")
-    print("Press Ctrl+C to stop.", flush=True)
-    try:
+    previous = signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # before the banner ends: a SIGTERM
+    try:  # sent as soon as it is read stops it like Ctrl+C too
+        print("Press Ctrl+C to stop.", flush=True)
         sandbox.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sandbox.stop()
     print(f"token-reuse report: {sandbox.report().summary()}", flush=True)
+    if args.rate_limit is not None:
+        refused = sandbox.app.rate_limit.refused()
+        print(f"rate limit: {sum(refused.values())} requests answered 429 ({refused or 'none'})", flush=True)
     return 0
 
 

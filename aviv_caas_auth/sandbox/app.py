@@ -12,6 +12,7 @@ and the ``/_sandbox/*`` admin endpoints share the routing map.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -31,6 +32,7 @@ except ModuleNotFoundError as missing:  # the sandbox extra is not installed: sa
     raise extra_missing(missing) from None
 
 from aviv_caas_auth.apis import DEFAULT_API
+from aviv_caas_auth.clock import FROZEN_CLOCK_HEADER
 from aviv_caas_auth.sandbox.clock import Clock, SandboxTime
 from aviv_caas_auth.sandbox.config import ADMIN_PREFIX, TOKEN_PATH, Environment, SandboxConfig
 from aviv_caas_auth.sandbox.exchanges import Exchange, ExchangeKind, ExchangeLog
@@ -48,10 +50,11 @@ from aviv_caas_auth.sandbox.problems import (
     unauthorized,
 )
 from aviv_caas_auth.sandbox.processing import ProcessingKnobs
+from aviv_caas_auth.sandbox.ratelimit import ClientRateLimit
 from aviv_caas_auth.sandbox.report import Scope, UsageLedger
 from aviv_caas_auth.sandbox.served import ServedApi
 from aviv_caas_auth.sandbox.spec import ApiSpec, Operation
-from aviv_caas_auth.sandbox.state import Store
+from aviv_caas_auth.sandbox.state import Inventory, Store
 from aviv_caas_auth.sandbox.tokens import IssuedToken, OAuthError, TokenIssuer, bearer_token
 from aviv_caas_auth.sandbox.validation import check_parameters, parse_body
 from aviv_caas_auth.sandbox.webhooks import WebhookSender
@@ -94,9 +97,11 @@ class SandboxApp:
             raise SandboxError(
                 f"specs were given for versions not served: {sorted(set(given) - set(config.apis))}"
             )
+        #: The classifieds, shared by every version served (each shows them through its spec).
+        self.inventory = Inventory()
         #: The API versions served, by name (``v3``, ``v4``), in ``config.apis`` order.
         self.served: dict[str, ServedApi] = {
-            api: ServedApi.start(api, config, self.clock, self.processing, given.get(api))
+            api: ServedApi.start(api, config, self.clock, self.processing, given.get(api), self.inventory)
             for api in config.apis
         }
         self.default = self.served.get(DEFAULT_API) or next(iter(self.served.values()))
@@ -107,6 +112,7 @@ class SandboxApp:
         self.issuer = TokenIssuer(config.clients, config.expires_in, self.clock, audiences)
         self.ledger = UsageLedger(self.clock, config.effective_refresh_grace, config.token_backoff)
         self.faults = FaultKnobs()
+        self.rate_limit = ClientRateLimit(config.rate_limit)
         self.exchanges = ExchangeLog(config.max_exchanges)
         self.webhooks = WebhookSender(config.webhook_timeout)
         for served in self.served.values():
@@ -149,6 +155,7 @@ class SandboxApp:
         yield Rule(f"{ADMIN_PREFIX}/report", endpoint="admin:report", methods=["GET"])
         yield Rule(f"{ADMIN_PREFIX}/clock", endpoint="admin:clock", methods=["GET", "POST"])
         yield Rule(f"{ADMIN_PREFIX}/faults", endpoint="admin:faults", methods=["GET", "POST", "DELETE"])
+        yield Rule(f"{ADMIN_PREFIX}/rate-limit", endpoint="admin:rate-limit", methods=["GET"])
         for served in self.served.values():
             for env in served.environments:
                 for op in served.spec.operations:
@@ -163,8 +170,10 @@ class SandboxApp:
 
     def tick(self) -> None:
         """Deliver the webhook callbacks of every status the clock has reached (every version)."""
-        for served in self.served.values():
-            self.webhooks.deliver(served.store.due_notifications())
+        due = self.inventory.take_due(self.clock.now())
+        if due:
+            for served in self.served.values():
+                self.webhooks.deliver(served.store.notifications(due))
 
     # --- WSGI --------------------------------------------------------------------------------
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -179,6 +188,10 @@ class SandboxApp:
             outcome = _Outcome(self._problem(internal_error(), "application/json+problem", trace), "unrouted")
         response = outcome.response
         response.headers["traceparent"] = trace
+        if outcome.kind == "api" and not self.clock.moves_by_itself:
+            # Its statuses move only when the clock is advanced: a workflow about to wait for them in
+            # real time reads this and fails at once, saying what to pass (FrozenSandboxClockError).
+            response.headers[FROZEN_CLOCK_HEADER] = "manual"
         self.exchanges.add(
             Exchange(
                 request.method,
@@ -295,6 +308,9 @@ class SandboxApp:
         issued = self.issuer.lookup(token) if token else None
         self.ledger.api_call(issued)
         fault_kind: str | None = None
+        if issued is not None and (retry_after := self.rate_limit.check(issued.client_id)) is not None:
+            response = self._problem(rate_limited(retry_after), op.content_type(429), trace)
+            return _Outcome(response, "api", op.operation_id, "client_rate_limit", served.api)
         try:
             self._firewall(served.api, request.headers.get("User-Agent"))
             fault = self.faults.take(request.method, request.path[len(env.base_path) :] or "/")
@@ -312,7 +328,8 @@ class SandboxApp:
         except ProblemError as error:
             if error.problem.status == 401 and issued is not None:
                 self.ledger.token_rejected(issued)
-            response = self._problem(error.problem, op.content_type(error.problem.status), trace)
+            problem = dataclasses.replace(error.problem, type=served.spec.problem_type(error.problem.type))
+            response = self._problem(problem, op.content_type(problem.status), trace)
             return _Outcome(response, "api", op.operation_id, fault_kind, served.api)
         if reply.body is None and not getattr(op.response(reply.status), "content", None):
             response = Response(status=reply.status)
@@ -364,7 +381,7 @@ class SandboxApp:
                     f"this token is for audience {issued.audience}, but {env.base_path} serves {env.audience}"
                 )
             )
-        return (env.audience, issued.client_id, issued.intermediary_id)
+        return (env.name, issued.client_id, issued.intermediary_id)
 
     # --- admin -------------------------------------------------------------------------------
     def _admin(self, name: str, request: Request) -> _Outcome:
@@ -372,6 +389,8 @@ class SandboxApp:
             body = json.loads(request.get_data() or b"{}") if request.method == "POST" else None
             if name == "report":
                 return _Outcome(self._json(200, self.ledger.report().to_dict()), "admin")
+            if name == "rate-limit":
+                return _Outcome(self._json(200, self.rate_limit.to_dict()), "admin")
             if name == "clock":
                 if request.method == "POST":
                     seconds = body.get("advance") if isinstance(body, dict) else None

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from aviv_caas_auth.apis import DEFAULT_API, PACKAGES, base_urls
@@ -42,13 +42,28 @@ def environments_of(api: str) -> tuple[Environment, ...]:
     return tuple(environment_of(name, url, api) for name, url in base_urls(api).items())
 
 
-#: v3's environments (the sandbox's ``base_url``/``audience`` and these names mean v3, as before v4).
-PRODUCTION, SANDBOX = environments_of(DEFAULT_API)
-#: Every environment of every API version the sandbox serves by default.
-ENVIRONMENTS: tuple[Environment, ...] = tuple(env for api in PACKAGES for env in environments_of(api))
+if TYPE_CHECKING:
+    #: v3's environments (the sandbox's ``base_url``/``audience`` and these names mean v3, as before v4).
+    PRODUCTION: Environment
+    SANDBOX: Environment
+    #: Every environment of every API version the sandbox serves by default.
+    ENVIRONMENTS: tuple[Environment, ...]
 
 
-#: Public demo credentials every sandbox accepts unless configured otherwise (documented in the README).
+def __getattr__(name: str) -> object:
+    """PRODUCTION, SANDBOX (v3's) and ENVIRONMENTS, read when first used.
+
+    So a sandbox serving v4 only (``SandboxConfig(apis=("v4",))``, ``make demo API=v4``) needs
+    neither v3's generated package nor its document.
+    """
+    if name in ("PRODUCTION", "SANDBOX"):
+        return dict(zip(("PRODUCTION", "SANDBOX"), environments_of(DEFAULT_API), strict=True))[name]
+    if name == "ENVIRONMENTS":
+        return tuple(env for api in PACKAGES for env in environments_of(api))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+#: Public demo credentials every sandbox accepts unless configured otherwise (docs/guides/sandbox.md).
 DEMO_CREDENTIALS = CaasCredentials(
     client_id="caas-sandbox-demo",
     client_secret="caas-sandbox-demo-secret",  # noqa: S106 - a published demo value, not a secret
@@ -81,6 +96,8 @@ class SandboxConfig:
     - ``webhook_timeout``: seconds to wait for a subscriber's answer to a status callback.
     - ``max_exchanges``: how many request/response exchanges are kept for inspection.
     - ``log_requests``: log one line per request (the server CLI does; the fixture doesn't).
+    - ``rate_limit``: at most this many API requests per second per client id, else 429 with
+      ``Retry-After`` (``None``: no limit); see :mod:`aviv_caas_auth.sandbox.ratelimit`.
     """
 
     expires_in: int = 86400
@@ -95,6 +112,7 @@ class SandboxConfig:
     webhook_timeout: float = 2.0
     max_exchanges: int = 10_000
     log_requests: bool = False
+    rate_limit: int | None = None
 
     def __post_init__(self) -> None:
         if self.expires_in < 1:
@@ -121,6 +139,13 @@ class SandboxConfig:
         if set(self.spec_paths) - set(self.apis):
             unserved = sorted(set(self.spec_paths) - set(self.apis))
             raise SandboxError(f"spec_paths names versions this sandbox does not serve: {unserved}")
+        if self.rate_limit is not None and (
+            isinstance(self.rate_limit, bool) or not isinstance(self.rate_limit, int) or self.rate_limit < 1
+        ):
+            raise SandboxError(
+                f"rate_limit is a whole number of requests per second per client id (>= 1), or None for "
+                f"no limit; got {self.rate_limit!r}"
+            )
         object.__setattr__(self, "apis", tuple(self.apis))
         object.__setattr__(self, "spec_paths", MappingProxyType(dict(self.spec_paths)))
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from aviv_caas_auth.errors import CaasError
-
-INSTALL_EXTRA = "pip install 'aviv-caas[sandbox]'"
-"""What installs the sandbox's dependencies (werkzeug, jsonschema, referencing, jsonpatch)."""
+from aviv_caas_auth.extras import install_command
 
 
 class SandboxError(CaasError):
@@ -22,6 +20,6 @@ def extra_missing(error: ModuleNotFoundError) -> SandboxExtraMissingError:
         return error
     return SandboxExtraMissingError(
         f"the local sandbox needs the sandbox extra, which is not installed (no module named "
-        f"{error.name!r}): {INSTALL_EXTRA}",
+        f"{error.name!r}): {install_command('sandbox')}",
         name=error.name,
     )

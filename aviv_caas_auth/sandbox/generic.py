@@ -21,6 +21,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from aviv_caas_auth.pointers import tokens
 from aviv_caas_auth.sandbox.conformance import response_view
 from aviv_caas_auth.sandbox.spec import ApiSpec, Operation, pointer
 
@@ -72,7 +73,7 @@ class GenericAnswers:
 
     def _body(self, schema_pointer: str, response_pointer: str, media: str) -> Any:
         checker = self._checker(schema_pointer)
-        content = self._spec.at(pointer(*_tokens(response_pointer), "content", media))
+        content = self._spec.at(pointer(*tokens(response_pointer), "content", media))
         examples = [content["example"]] if "example" in content else []
         examples += [
             self._spec.resolve(example).get("value")
@@ -122,7 +123,7 @@ class GenericAnswers:
         if parts or properties or node.get("type") == "object":
             for name in node.get("required", []):
                 if name in properties and name not in value:
-                    member = pointer(*_tokens(schema_pointer), "properties", name)
+                    member = pointer(*tokens(schema_pointer), "properties", name)
                     value[name] = self._build(member, use_examples=use_examples, depth=depth + 1)
             return value
         return _scalar(
@@ -136,10 +137,6 @@ class GenericAnswers:
                 candidate = {**body, name: str(value)}
                 if self._checker(schema_pointer).is_valid(candidate):
                     body[name] = str(value)
-
-
-def _tokens(json_pointer: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in json_pointer.lstrip("#").split("/")[1:]]
 
 
 def _scalar(node: Mapping[str, Any], item: Any) -> Any:

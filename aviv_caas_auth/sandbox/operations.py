@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aviv_caas_auth.pointers import pointer
 from aviv_caas_auth.sandbox.errors import extra_missing
 
 try:
@@ -43,6 +44,7 @@ from aviv_caas_auth.sandbox.state import (
     Tenant,
 )
 from aviv_caas_auth.sandbox.validation import check_document
+from aviv_caas_auth.sandbox.views import VersionView
 from aviv_caas_auth.sandbox.webhooks import is_loopback_url
 
 ACCEPTED = "Your request has been accepted"
@@ -104,7 +106,7 @@ def apply_patch(document: dict[str, Any], operations: list[dict[str, Any]]) -> d
         except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as error:
             where = "the target" if op["op"] == "remove" else "the parent of the target"
             reason = f"cannot {op['op']} {op['path']}: {where} does not exist ({error.__class__.__name__})"
-            raise ProblemError(validation_error([FieldError(f"/{index}/path", reason)])) from error
+            raise ProblemError(validation_error([FieldError(pointer(index, "path"), reason)])) from error
     return document
 
 
@@ -116,6 +118,7 @@ class Operations:
         self._store = store
         self._clock = clock
         self._media_page_size = media_page_size
+        self._view = VersionView(spec)
         self._patch_schemas = {
             patch: spec.by_id[source].body_content.get("application/json")
             for patch, source in PATCH_SCHEMA_FROM.items()
@@ -147,9 +150,8 @@ class Operations:
         return int(param.schema.get("default", fallback))
 
     # --- classifieds -------------------------------------------------------------------------
-    @staticmethod
-    def _classified_json(record: ClassifiedRecord) -> dict[str, Any]:
-        return {**record.body, "classifiedId": record.classified_id}
+    def _classified_json(self, record: ClassifiedRecord) -> dict[str, Any]:
+        return {**self._view.classified(record.body), "classifiedId": record.classified_id}
 
     @staticmethod
     def _classified_ack(record: ClassifiedRecord) -> dict[str, Any]:
@@ -187,7 +189,11 @@ class Operations:
         """``PUT /classifieds/{id}``: replace it (412 if ``If-Match`` is stale)."""
         body = self._check_contacts(call.body)
         record = self._store.update_classified(
-            call.tenant, call.params["classifiedId"], call.if_match, "PUT", lambda _old: body
+            call.tenant,
+            call.params["classifiedId"],
+            call.if_match,
+            "PUT",
+            lambda old: self._view.written(old, body),
         )
         return Reply(202, self._classified_ack(record))
 
@@ -195,9 +201,9 @@ class Operations:
         """``PATCH /classifieds/{id}``: apply a JSON patch, then validate the result as a classified."""
 
         def change(old: dict[str, Any]) -> dict[str, Any]:
-            new = apply_patch(old, call.body)
+            new = apply_patch(self._view.classified(old), call.body)
             check_document(self._spec, self._patch_schemas["SetClassified"] or "", new)
-            return self._check_contacts(new)
+            return self._view.written(old, self._check_contacts(new))
 
         record = self._store.update_classified(
             call.tenant, call.params["classifiedId"], call.if_match, "PATCH", change
@@ -269,7 +275,7 @@ class Operations:
             **ids,
             "customerId": tenant[2],
             "creationDate": wall.isoformat().replace("+00:00", "Z"),
-            **event.status_body(wall),
+            **self._view.status(event.status_body(wall)),
         }
         return item
 

@@ -48,11 +48,19 @@ def decode_token(token: str, listing: str) -> int:
 def paginate(
     items: Sequence[T], position: Callable[[T], int], listing: str, limit: int, token: str | None
 ) -> Page[T]:
-    """The page of ``items`` (sorted by ``position``) after ``token``, at most ``limit`` long."""
-    if limit < 1:
-        raise ProblemError(validation_error([FieldError("/query/limit", "must be >= 1")], "requestParameter"))
+    """The page of ``items`` (sorted by ``position``) after ``token``, at most ``limit`` long.
+
+    ``limit`` is bounded by nothing but what AVIV's document states (an integer, no minimum, which
+    request validation checks): 0 or less is an empty page, whose ``nextToken`` (when items remain)
+    resumes exactly where it started, so nothing is skipped.
+    """
     after = decode_token(token, listing) if token else None
     remaining = [item for item in items if after is None or position(item) > after]
+    if limit < 1:
+        if not remaining:
+            return Page([], None)
+        start = after if after is not None else position(remaining[0]) - 1
+        return Page([], encode_token(listing, start))
     page = remaining[:limit]
     more = len(remaining) > limit
     return Page(page, encode_token(listing, position(page[-1])) if more and page else None)

@@ -3,6 +3,10 @@
 The texts come from the examples of AVIV's spec v3.1.3 (``components.schemas.*Error*`` and the
 "Errors" section of ``info.description``); the prepared spec keeps only their common shape,
 ``ErrorResponse``, which every problem built here satisfies.
+
+The ``type`` URIs built here are v3's documentation (:data:`ERRORS_DOC`); each version's answers
+carry the URIs its own document states instead (v4's ``.../ingest-v4/...``), see
+:func:`documented_types` and ``ApiSpec.problem_type``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ DUPLICATED_CLASSIFIED = ERRORS_DOC + "Duplicated-Classifieds-Error"
 DUPLICATED_MEDIA = ERRORS_DOC + "Duplicated-Media-Error"
 COLLIDING_CONTACTS = ERRORS_DOC + "Colliding-Contacts-Information-Error"
 ABOUT_BLANK = "about:blank"
+# A documentation link to one error, as AVIV's documents write them (in their examples and descriptions).
+_DOCUMENTED = re.compile(r"https?://[^\s\"'()<>\\\[\]]+?#section/Errors/([A-Za-z0-9-]+)")
 
 _TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 
@@ -68,6 +74,41 @@ class ProblemError(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(f"{problem.status} {problem.title}: {problem.detail}")
         self.problem = problem
+
+
+def documented_types(document: Any) -> dict[str, str]:
+    """Every error's documentation URI a document states, by its anchor (``Validation-Error``: the URI).
+
+    Read from every string of the document (its examples and descriptions), the first one of each
+    anchor winning.
+    """
+    found: dict[str, str] = {}
+    pending = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            pending.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            pending.extend(reversed(node))
+        elif isinstance(node, str) and "#section/Errors/" in node:
+            for match in _DOCUMENTED.finditer(node):
+                found.setdefault(match.group(1), match.group(0))
+    return found
+
+
+def documented_type(type_: str, documented: dict[str, str]) -> str:
+    """``type_`` as the document states it: a v3 documentation URI becomes the document's own.
+
+    The URI of the same anchor when the document states it, else the anchor in the document's
+    errors section (the base of the URIs it states); ``type_`` as it is when it states none.
+    """
+    if not type_.startswith(ERRORS_DOC) or not documented:
+        return type_
+    anchor = type_[len(ERRORS_DOC) :]
+    if anchor in documented:
+        return documented[anchor]
+    some = next(iter(documented.values()))
+    return some[: some.index("#section/Errors/")] + "#section/Errors/" + anchor
 
 
 def validation_error(errors: Sequence[FieldError], source: str = "body") -> Problem:

@@ -5,7 +5,8 @@ explicitly with ``pytest_plugins = ["aviv_caas_auth.sandbox.pytest_plugin"]`` wo
 module imports nothing of the sandbox (its package is lazy): the sandbox and its ``sandbox``
 extra are imported only when a fixture is used, so installing aviv-caas, with or without the
 extra, never slows down or breaks a pytest run that does not use them. Used without the extra, a
-fixture fails the test with ``pip install 'aviv-caas[sandbox]'``.
+fixture fails the test with the ``pip install`` command that adds the extra
+(:mod:`aviv_caas_auth.extras`).
 
 - ``caas_sandbox``: a fresh sandbox per test on a free loopback port, on a frozen
   ``ManualClock`` (``caas_sandbox.clock.advance(s)`` moves statuses and token expiry); it serves

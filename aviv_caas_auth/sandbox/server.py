@@ -11,6 +11,7 @@ with Sandbox.start() as sb:
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import socket
 import threading
@@ -44,6 +45,7 @@ from aviv_caas_auth.sandbox.spec import ApiSpec
 from aviv_caas_auth.sandbox.webhooks import Delivery
 
 if TYPE_CHECKING:
+    from aviv_caas_auth.sandbox.ratelimit import Refusal
     from aviv_caas_auth.workflows.polling import PollPolicy
 
 POLL_INTERVAL = 0.05
@@ -188,7 +190,15 @@ class Sandbox:
             listener = socket.create_server((self.host, port), family=family)
         except OSError as error:
             self.app.close()
-            raise SandboxError(f"cannot listen on {self.host}:{port}: {error.strerror or error}") from error
+            hint = ""
+            if error.errno == errno.EADDRINUSE:
+                hint = (
+                    " (another process, maybe another sandbox, holds it): pass --port 0 (port=0 in Python) "
+                    "for any free port, or stop that process"
+                )
+            raise SandboxError(
+                f"cannot listen on {self.host}:{port}: {error.strerror or error}{hint}"
+            ) from error
         with listener:
             self._server = _Server(self.host, port, self.app, handler=handler, fd=listener.fileno())
         self.port: int = self._server.port
@@ -233,11 +243,16 @@ class Sandbox:
     def serve_forever(self) -> None:
         """Serve in the calling thread until ``stop()`` or Ctrl+C (the server CLI)."""
         self._serving = True
-        if self.app.clock.moves_by_itself:
-            ticker = threading.Thread(target=self._ticker, name="caas-sandbox-ticker", daemon=True)
-            self._threads.append(ticker)
-            ticker.start()
-        self._server.serve_forever(poll_interval=POLL_INTERVAL)
+        try:
+            if self.app.clock.moves_by_itself:
+                ticker = threading.Thread(target=self._ticker, name="caas-sandbox-ticker", daemon=True)
+                ticker.start()
+                self._threads.append(ticker)
+            self._server.serve_forever(poll_interval=POLL_INTERVAL)
+        finally:
+            # Its loop is over (or never started, when Ctrl+C or SIGTERM came first): stop() must not
+            # wait for it to shut down.
+            self._serving = False
 
     def _ticker(self) -> None:
         interval = min(0.25, max(self.config.status_step / 4, 0.01))
@@ -255,7 +270,8 @@ class Sandbox:
         self._server.close_connections()
         self._server.server_close()
         for thread in self._threads:
-            thread.join(timeout=5)
+            if thread.ident is not None:  # started (a stop may come before a thread started)
+                thread.join(timeout=5)
 
     def __enter__(self) -> Sandbox:
         self.serve_in_background()
@@ -378,6 +394,17 @@ class Sandbox:
         """The token-reuse report so far, across every API version (or one ``api`` in ``environment``)."""
         return self.app.ledger.report(None if api is None else self.audience_for(environment, api=api))
 
+    def rate_limits(self) -> dict[str, Any]:
+        """The per-client rate limit (``config.rate_limit``) and what it did: accepted and refused (429).
+
+        ``{"perSecond": R or None, "clients": {client_id: {"accepted": n, "refused": m}}}``.
+        """
+        return self.app.rate_limit.to_dict()
+
+    def rate_limit_refusals(self) -> list[Refusal]:
+        """The 429s the rate limit answered (the last 10,000), oldest first: client id, time, Retry-After."""
+        return self.app.rate_limit.refusals()
+
     def exchanges(self) -> list[Exchange]:
         """The responses it sent (the last ``config.max_exchanges``), oldest first."""
         return self.app.exchanges.items()
@@ -412,4 +439,5 @@ class Sandbox:
             "spec": default.get("spec"),
             "adminUrl": self.admin_url,
             "expiresIn": self.config.expires_in,
+            "rateLimit": self.config.rate_limit,
         }

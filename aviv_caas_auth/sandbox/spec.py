@@ -25,6 +25,7 @@ except ModuleNotFoundError as missing:  # the sandbox extra is not installed: sa
 
 from aviv_caas_auth.apis import DEFAULT_PACKAGE
 from aviv_caas_auth.sandbox.config import Environment, environment_of
+from aviv_caas_auth.sandbox.problems import documented_type, documented_types
 from aviv_caas_auth.validation.schemas import (
     SPEC_URI,
     SpecSchemas,
@@ -95,6 +96,12 @@ class ApiSpec(SpecSchemas):
         super().__init__(document)
         self.operations: tuple[Operation, ...] = tuple(self._read_operations())
         self.by_id: Mapping[str, Operation] = {op.operation_id: op for op in self.operations}
+        #: The error documentation URIs the document states, by anchor (``Validation-Error``).
+        self.problem_types: Mapping[str, str] = documented_types(document)
+
+    def problem_type(self, type_: str) -> str:
+        """A problem's ``type`` as this document states it (v4's ``.../ingest-v4/...`` for v4)."""
+        return documented_type(type_, dict(self.problem_types))
 
     @classmethod
     def load(cls, path: Path | None = None, *, package: str = DEFAULT_PACKAGE) -> ApiSpec:

@@ -1,14 +1,20 @@
 """The sandbox's memory: classifieds, media, their statuses, and webhook subscriptions.
 
-Everything belongs to a tenant, (audience, client_id, intermediary_id): an offerer sees only its
-own classifieds, separately in each environment. Statuses are scheduled on the clock when a
-request is accepted (RECEIVED at once, then one step every ``status_step`` seconds) and become
-visible, and announced to webhooks, only when the clock reaches them.
+Everything belongs to a tenant, (environment, client_id, intermediary_id): an offerer (each
+agency, i.e. each intermediary_id, apart) sees only its own classifieds, separately in each
+environment, and the same ones through every API version: the classifieds live in one
+:class:`Inventory` that each version's :class:`Store` shares (a classified created through v3 is
+the one a v4 update replaces, as in AVIV's migration runbook; how each version shows it:
+:mod:`aviv_caas_auth.sandbox.views`). Webhook subscriptions are per version. Statuses are
+scheduled on the clock when a request is accepted (RECEIVED at once, then one step every
+``status_step`` seconds) and become visible, and announced to webhooks, only when the clock
+reaches them.
 """
 
 from __future__ import annotations
 
 import copy
+import heapq
 import itertools
 import threading
 import uuid
@@ -28,7 +34,7 @@ from aviv_caas_auth.sandbox.problems import (
 )
 
 Tenant = tuple[str, str, str]
-"""(audience, client_id, intermediary_id)."""
+"""(environment, client_id, intermediary_id): the environment's name (``sandbox``, ``production``)."""
 
 Step = tuple[str, str | None, str]
 """(status, subStatus, message)."""
@@ -71,7 +77,6 @@ class StatusEvent:
     message: str
     revision: int
     portals: tuple[str, ...]
-    announced: bool = False
     media_statuses: tuple[MediaStatus, ...] | None = None
 
     def status_body(self, wall: datetime) -> dict[str, Any]:
@@ -155,8 +160,36 @@ def if_match_allows(if_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
+class Inventory:
+    """The classifieds of every tenant, shared by the API versions a sandbox serves. Thread-safe.
+
+    It also keeps the classified statuses not yet announced, by due time, so that each request
+    announces what the clock reached without walking every status.
+    """
+
+    def __init__(self) -> None:
+        self.classifieds: dict[str, ClassifiedRecord] = {}
+        self.seq = itertools.count(1)
+        self.lock = threading.RLock()
+        self._unannounced: list[tuple[float, int, StatusEvent, ClassifiedRecord]] = []
+
+    def scheduled(self, event: StatusEvent, record: ClassifiedRecord) -> None:
+        """Remember ``event`` of ``record`` until it is due."""
+        with self.lock:
+            heapq.heappush(self._unannounced, (event.due, event.seq, event, record))
+
+    def take_due(self, now: float) -> list[tuple[StatusEvent, ClassifiedRecord]]:
+        """The classified statuses due by ``now`` not taken before, in due order (each taken once)."""
+        due: list[tuple[StatusEvent, ClassifiedRecord]] = []
+        with self.lock:
+            while self._unannounced and self._unannounced[0][0] <= now:
+                _, _, event, record = heapq.heappop(self._unannounced)
+                due.append((event, record))
+        return due
+
+
 class Store:
-    """Thread-safe state of one sandbox."""
+    """One API version's access to the shared :class:`Inventory`, and its webhook subscriptions."""
 
     def __init__(
         self,
@@ -165,6 +198,8 @@ class Store:
         media_portals: Collection[str],
         flows: Callable[[str, ClassifiedRecord], tuple[Step, ...]] | None = None,
         inline_media: InlineMedia | None = None,
+        inventory: Inventory | None = None,
+        view: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
         self._clock = clock
         # v4: the media inside the classified are processed with each write (None in v3).
@@ -173,10 +208,13 @@ class Store:
         self._flow = flows or (lambda method, _record: CLASSIFIED_FLOWS[method])
         self._step = status_step
         self._media_portals = tuple(media_portals)
-        self._classifieds: dict[str, ClassifiedRecord] = {}
+        self.inventory = inventory if inventory is not None else Inventory()
+        self._classifieds = self.inventory.classifieds
+        self._seq = self.inventory.seq
+        self.lock = self.inventory.lock
+        # How this version shows a status callback's body (views.VersionView.status).
+        self._status_view = view or (lambda body: body)
         self._subscriptions: dict[Tenant, Subscription] = {}
-        self._seq = itertools.count(1)
-        self.lock = threading.RLock()
 
     # --- classifieds -------------------------------------------------------------------------
     def create_classified(self, tenant: Tenant, body: dict[str, Any]) -> ClassifiedRecord:
@@ -186,7 +224,7 @@ class Store:
             self._check_unique(record)
             self._classifieds[record.classified_id] = record
             flow, media = self._with_media(self._flow("POST", record), None, record.body)
-            self._schedule(record.statuses, flow, record.revision, lambda: [record.portals], media)
+            self._schedule(record.statuses, flow, record.revision, lambda: [record.portals], media, record)
             return record
 
     def classifieds(self, tenant: Tenant, offerer_estate_id: str | None = None) -> list[ClassifiedRecord]:
@@ -229,7 +267,7 @@ class Store:
             old_body, record.body = record.body, new_body
             record.revision += 1
             flow, media = self._with_media(self._flow(method, record), old_body, new_body)
-            self._schedule(record.statuses, flow, record.revision, lambda: [record.portals], media)
+            self._schedule(record.statuses, flow, record.revision, lambda: [record.portals], media, record)
             return record
 
     def delete_classified(self, tenant: Tenant, classified_id: str) -> ClassifiedRecord:
@@ -237,9 +275,8 @@ class Store:
         with self.lock:
             record = self.classified(tenant, classified_id)
             record.deleted = True
-            self._schedule(
-                record.statuses, self._flow("DELETE", record), record.revision, lambda: [record.portals]
-            )
+            flow = self._flow("DELETE", record)
+            self._schedule(record.statuses, flow, record.revision, lambda: [record.portals], None, record)
             for media in record.media.values():
                 self._detach(record, media)
             return record
@@ -342,8 +379,12 @@ class Store:
         revision: int,
         portal_sets: Callable[[], list[tuple[str, ...]]],
         media_statuses: tuple[MediaStatus, ...] | None = None,
+        record: ClassifiedRecord | None = None,
     ) -> None:
-        """Add ``flow``'s statuses, one step per ``status_step``; the last one carries ``media_statuses``."""
+        """Add ``flow``'s statuses, one step per ``status_step``; the last one carries ``media_statuses``.
+
+        Statuses of a classified (``record`` given) are announced to webhooks when due.
+        """
         now = self._clock.now()
         busy_until = max((s.due for s in statuses), default=now)
         start = max(now, busy_until)
@@ -352,19 +393,20 @@ class Store:
             due = now if index == 0 else start + index * self._step
             final_media = media_statuses if index == len(steps) - 1 else None
             for portals in portal_sets():
-                statuses.append(
-                    StatusEvent(
-                        str(uuid.uuid4()),
-                        next(self._seq),
-                        due,
-                        status,
-                        sub_status,
-                        message,
-                        revision,
-                        portals,
-                        media_statuses=final_media,
-                    )
+                event = StatusEvent(
+                    str(uuid.uuid4()),
+                    next(self._seq),
+                    due,
+                    status,
+                    sub_status,
+                    message,
+                    revision,
+                    portals,
+                    media_statuses=final_media,
                 )
+                statuses.append(event)
+                if record is not None:
+                    self.inventory.scheduled(event, record)
         statuses.sort(key=lambda s: (s.due, s.seq))
 
     def visible(self, statuses: Iterable[StatusEvent]) -> list[StatusEvent]:
@@ -385,20 +427,23 @@ class Store:
             return self._subscriptions.pop(tenant, None) is not None
 
     def due_notifications(self) -> list[Notification]:
-        """Status callbacks for every classified status the clock reached since the last call."""
-        now = self._clock.now()
+        """Status callbacks for every classified status the clock reached since the last call.
+
+        For a sandbox serving one version; with several, :meth:`notifications` of the statuses
+        taken once from the shared inventory (``SandboxApp.tick``).
+        """
+        return self.notifications(self.inventory.take_due(self._clock.now()))
+
+    def notifications(self, due: Iterable[tuple[StatusEvent, ClassifiedRecord]]) -> list[Notification]:
+        """The callbacks this version's subscriptions get for the statuses ``due`` (as it shows them)."""
         notifications: list[Notification] = []
         with self.lock:
-            for record in self._classifieds.values():
+            for event, record in due:
                 subscription = self._subscriptions.get(record.tenant)
-                for event in record.statuses:
-                    if event.announced or event.due > now:
-                        continue
-                    event.announced = True
-                    if subscription and (
-                        subscription.statuses is None or event.status in subscription.statuses
-                    ):
-                        url = f"{subscription.url.rstrip('/')}/classifieds/{record.classified_id}/statuses"
-                        body = event.status_body(self._clock.wall(event.due))
-                        notifications.append(Notification(url, record.classified_id, body))
+                if subscription is None:
+                    continue
+                body = self._status_view(event.status_body(self._clock.wall(event.due)))
+                if subscription.statuses is None or body["status"] in subscription.statuses:
+                    url = f"{subscription.url.rstrip('/')}/classifieds/{record.classified_id}/statuses"
+                    notifications.append(Notification(url, record.classified_id, body))
         return notifications

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from aviv_caas_auth.pointers import pointer
 from aviv_caas_auth.sandbox.problems import (
     FieldError,
     ProblemError,
@@ -63,7 +64,7 @@ def check_parameters(
     errors: list[FieldError] = []
     for param in operation.parameters:
         raw = [path_args[param.name]] if param.location == "path" else query.get(param.name, [])
-        name = f"/{param.location}/{param.name}"
+        name = pointer(param.location, param.name)
         if not raw:
             if param.required:
                 errors.append(FieldError(name, f"must have required property '{param.name}'"))

@@ -25,7 +25,9 @@ try:
     import redis
     import redis.asyncio
 except ImportError as exc:  # pragma: no cover - depends on the installation
-    raise ImportError("RedisTokenStore needs redis-py: pip install 'aviv-caas[redis]'") from exc
+    from aviv_caas_auth.extras import install_command
+
+    raise ImportError(f"RedisTokenStore needs redis-py: {install_command('redis')}") from exc
 
 from aviv_caas_auth import forksafe
 from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock

@@ -21,7 +21,9 @@ notice a runner that can no longer land, or a flight stuck past
 
 After ``os.fork()`` the child forgets its parent's flights and replaces the locks (see
 ``aviv_caas_auth.forksafe``): the thread driving the parent's refresh does not exist in the child.
-The cached token is kept: it is as valid in the child as in the parent.
+The cached token is kept: it is as valid in the child as in the parent. A refresh the parent had
+in flight still counts as one in the proactive window (``Slot.parent_refreshing``): the child uses
+the valid token rather than send a token request of its own, until the mandatory window.
 
 ``asyncio`` is imported where a coroutine first needs it, not with this module: it costs more to
 import than the rest of ``aviv_caas_auth``, and a sync-only program never needs it.
@@ -234,6 +236,7 @@ class Slot:
     ``attempts`` counts finished token requests; ``failure``, ``consecutive_failures`` and
     ``retry_at`` (monotonic) are the backoff after failed ones; ``forced_at`` is when a 401 last
     forced a refresh; ``rejected`` the fingerprints of tokens the API rejected.
+    ``parent_refreshing``: this is a forked child, and its parent had a refresh in flight.
     """
 
     def __init__(self) -> None:
@@ -246,11 +249,17 @@ class Slot:
         self.retry_at = float("-inf")
         self.forced_at: Reading | None = None
         self.rejected: collections.deque[str] = collections.deque(maxlen=8)
+        self.parent_refreshing = False
         forksafe.reset_in_child(self)
 
     def after_fork_in_child(self) -> None:
-        """The parent's refresh has no runner here, and its mutex may have been held: start afresh."""
+        """The parent's refresh has no runner here, and its mutex may have been held: start afresh.
+
+        That refresh goes on in the parent, though: remembered, so that the child, like any
+        caller while someone refreshes, keeps using a token in its proactive window.
+        """
         self.mutex = threading.Lock()
+        self.parent_refreshing = self.flight is not None and not self.flight.landed
         self.flight = None
 
     def land(

@@ -33,6 +33,7 @@ from typing import Any, Final, NamedTuple
 
 import httpx
 
+from aviv_caas_auth import telemetry
 from aviv_caas_auth._version import __version__
 from aviv_caas_auth.apis import DEFAULT_API, ApiVersion
 from aviv_caas_auth.clock import SYSTEM_CLOCK, Clock, elapsed_since, reading
@@ -40,6 +41,7 @@ from aviv_caas_auth.credentials import CaasCredentials
 from aviv_caas_auth.environments import Endpoints, Environment, endpoints_for
 from aviv_caas_auth.errors import TokenError, TokenRefreshLoopError
 from aviv_caas_auth.http.security import require_secure_url
+from aviv_caas_auth.http.timeouts import checked_timeout
 from aviv_caas_auth.http.transport import sends_sync
 from aviv_caas_auth.http.user_agent import resolve_user_agent
 from aviv_caas_auth.stores.base import MEMORY_STORE, TokenStore
@@ -136,7 +138,7 @@ class TokenProvider:
         self._clock = SYSTEM_CLOCK if clock is None else clock
         self._policy = RefreshPolicy() if refresh_policy is None else refresh_policy
         options = {k: v for k, v in (httpx_args or {}).items() if k in _TOKEN_HTTP_OPTIONS}
-        self._client_options: dict[str, Any] = {"timeout": timeout, **options}
+        self._client_options: dict[str, Any] = {"timeout": checked_timeout(timeout), **options}
         self._slot: Slot = slot_for(self.store, self.key)
         # Refreshes run in a thread with sync I/O, unless a transport or the store cannot do sync I/O.
         transports = [options.get("transport"), *dict(options.get("mounts") or {}).values()]
@@ -248,7 +250,8 @@ class TokenProvider:
             stuck.append(flight)
             slot.flight = flight = None
         backing_off = monotonic < slot.retry_at
-        if entry is not None and state == _ADVISORY and (flight is not None or backing_off):
+        someone_refreshes = flight is not None or slot.parent_refreshing  # here, or in the parent (a fork)
+        if entry is not None and state == _ADVISORY and (someone_refreshes or backing_off):
             return entry.token  # someone refreshes, or the last attempt failed: keep the current token
         if entry is not None and state == _MANDATORY and flight is None and backing_off:
             return entry.token
@@ -262,6 +265,7 @@ class TokenProvider:
             # duplicate request beats a deadlock).
             return _Start(Flight(stuck_after=policy.stuck_refresh_after))
         flight = slot.flight = Flight(stuck_after=policy.stuck_refresh_after)
+        slot.parent_refreshing = False  # from now on, this process refreshes for itself
         return _Start(flight)
 
     def _backing_off(self, slot: Slot, failure: TokenError, remaining: float, wall: float) -> TokenError:
@@ -499,14 +503,18 @@ class TokenProvider:
                 return self.store.save(self.key, token)
 
     def _send_sync(self, request: httpx.Request) -> httpx.Response:
-        try:
-            if "transport" in self._client_options:  # the caller's transport: do not close it
-                return httpx.Client(**self._client_options).send(request)
-            with httpx.Client(**self._client_options) as client:
-                return client.send(request)
-        except httpx.TransportError as exc:
-            # The cause keeps its message, not its frames: httpcore's locals may hold the request body.
-            raise transport_failure(exc, self.key) from exc.with_traceback(None)
+        with telemetry.token_request(self.key, request) as outcome:
+            try:
+                if "transport" in self._client_options:  # the caller's transport: do not close it
+                    response = httpx.Client(**self._client_options).send(request)
+                else:
+                    with httpx.Client(**self._client_options) as client:
+                        response = client.send(request)
+            except httpx.TransportError as exc:
+                # The cause keeps its message, not its frames: httpcore's locals may hold the request body.
+                raise transport_failure(exc, self.key) from exc.with_traceback(None)
+            outcome.answered(response)
+            return response
 
     # -- async I/O ----------------------------------------------------------------------------
 
@@ -578,10 +586,14 @@ class TokenProvider:
                 return await self.store.asave(self.key, token)
 
     async def _send_async(self, request: httpx.Request) -> httpx.Response:
-        try:
-            if "transport" in self._client_options:  # the caller's transport: do not close it
-                return await httpx.AsyncClient(**self._client_options).send(request)
-            async with httpx.AsyncClient(**self._client_options) as client:
-                return await client.send(request)
-        except httpx.TransportError as exc:
-            raise transport_failure(exc, self.key) from exc.with_traceback(None)
+        with telemetry.token_request(self.key, request) as outcome:
+            try:
+                if "transport" in self._client_options:  # the caller's transport: do not close it
+                    response = await httpx.AsyncClient(**self._client_options).send(request)
+                else:
+                    async with httpx.AsyncClient(**self._client_options) as client:
+                        response = await client.send(request)
+            except httpx.TransportError as exc:
+                raise transport_failure(exc, self.key) from exc.with_traceback(None)
+            outcome.answered(response)
+            return response

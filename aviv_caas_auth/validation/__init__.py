@@ -12,8 +12,8 @@ are computed by the same code the local sandbox answers its 400s with. The schem
 prepared spec shipped inside the generated package (``aviv_caas_client/openapi.json``, and
 ``aviv_caas_client_v4/openapi.json`` for v4).
 
-Needs the ``validation`` extra (``pip install 'aviv-caas[validation]'``: jsonschema and
-referencing, which ``[sandbox]`` includes); without it, a ConfigurationError says so.
+Needs the ``validation`` extra (jsonschema and referencing, which ``[sandbox]`` includes; the
+command that installs it: :mod:`aviv_caas_auth.extras`); without it, a ConfigurationError says so.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aviv_caas_auth.apis import DEFAULT_PACKAGE, PACKAGES, ApiVersion, package_of, package_of_value
-from aviv_caas_auth.errors import ConfigurationError
+from aviv_caas_auth.errors import ArgumentTypeError, ConfigurationError
 from aviv_caas_auth.problems.errors import FieldError
 from aviv_caas_auth.validation.requests import RequestValidationError, RequestValidator, errors_of
 from aviv_caas_auth.validation.schemas import SpecUnavailableError, schemas_of
@@ -58,7 +58,7 @@ def validate(
     elif isinstance(body, Mapping | Sequence) and not isinstance(body, str | bytes):
         document, default = body, DEFAULT_SCHEMA
     else:
-        raise TypeError(
+        raise ArgumentTypeError(
             f"validate takes a generated model or JSON (a dict or list), not {type(body).__name__}"
         )
     schemas = schemas_of(package or DEFAULT_PACKAGE)

@@ -8,19 +8,15 @@ sandbox's 400 answers alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from aviv_caas_auth.pointers import pointer
 from aviv_caas_auth.problems.errors import FieldError
-from aviv_caas_auth.validation.schemas import pointer
 
 if TYPE_CHECKING:
     from jsonschema import Draft4Validator
     from jsonschema.exceptions import ValidationError
-
-
-def _pointer_of(path: Iterable[str | int]) -> str:
-    return pointer(*path)
 
 
 def _reason_text(kind: str, value: Any) -> str | None:
@@ -51,18 +47,20 @@ def reasons(error: ValidationError) -> list[FieldError]:
     """The field errors one jsonschema error stands for."""
     from jsonschema.exceptions import best_match
 
-    where = _pointer_of(error.absolute_path)
+    path: tuple[str | int, ...] = tuple(error.absolute_path)
+    where = pointer(*path)
     kind, value, instance = str(error.validator), error.validator_value, error.instance
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     if kind == "additionalProperties" and isinstance(instance, dict):
         declared = set(schema.get("properties", {}))
         extra = sorted(name for name in instance if name not in declared)
         return [
-            FieldError(f"{where}/{name}", f"must NOT have additional properties: {name}.") for name in extra
+            FieldError(pointer(*path, name), f"must NOT have additional properties: {name}.")
+            for name in extra
         ]
     if kind == "required" and isinstance(instance, dict) and isinstance(value, list):
         missing = [name for name in value if name not in instance]
-        return [FieldError(f"{where}/{name}", f"must have required property '{name}'") for name in missing]
+        return [FieldError(pointer(*path, name), f"must have required property '{name}'") for name in missing]
     reason = _reason_text(kind, value)
     if reason is not None:
         return [FieldError(where, reason)]

@@ -1,10 +1,11 @@
 """Check request bodies against the spec before they leave: ``create_client(..., validate_requests=True)``.
 
-A :class:`RequestValidator` is an httpx request hook: for a request whose operation takes a JSON
-body, it validates the body against that operation's schema and raises
-:class:`RequestValidationError` (a ``ValidationError``, like AVIV's 400) when it breaks the spec,
-so nothing reaches the API. The same object serves sync and async clients (httpx awaits what an
-async client's hook returns; the check itself does no I/O).
+A :class:`RequestValidator` checks a request: for one whose operation takes a JSON body, it
+validates the body against that operation's schema and raises :class:`RequestValidationError` (a
+``ValidationError``, like AVIV's 400) when it breaks the spec, so nothing reaches the API.
+``create_client`` runs its ``check`` in the auth flow, before the token is looked up, so that a
+refused body costs no token request either. It can also serve as an httpx request hook (sync and
+async clients alike: httpx awaits what an async client's hook returns; the check does no I/O).
 """
 
 from __future__ import annotations

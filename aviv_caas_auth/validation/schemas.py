@@ -20,12 +20,16 @@ from urllib.parse import urlsplit
 
 from aviv_caas_auth.apis import DEFAULT_PACKAGE
 from aviv_caas_auth.errors import ConfigurationError
+from aviv_caas_auth.extras import install_command
+from aviv_caas_auth.pointers import escape_token as escape_pointer_token
+from aviv_caas_auth.pointers import pointer
+
+__all__ = ["SpecSchemas", "SpecUnavailableError", "escape_pointer_token", "pointer", "schemas_of"]
 
 if TYPE_CHECKING:
     from jsonschema import Draft4Validator, FormatChecker
 
 SPEC_URI = "urn:aviv-caas:prepared-openapi"
-EXTRA_HINT = "pip install 'aviv-caas[validation]'"
 
 
 class SpecUnavailableError(ConfigurationError):
@@ -39,19 +43,9 @@ def require_jsonschema() -> None:
         import referencing  # noqa: F401
     except ImportError as error:
         raise ConfigurationError(
-            f"validating against AVIV's spec needs jsonschema and referencing: {EXTRA_HINT} "
-            f"(missing: {error.name})"
+            "validating against AVIV's spec needs jsonschema and referencing (missing: "
+            f"{error.name}): {install_command('validation')}"
         ) from error
-
-
-def escape_pointer_token(token: str | int) -> str:
-    """One JSON pointer reference token (RFC 6901)."""
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def pointer(*tokens: str | int) -> str:
-    """A JSON pointer made of ``tokens``: ``pointer("data", "prices")`` is ``/data/prices``."""
-    return "".join("/" + escape_pointer_token(token) for token in tokens)
 
 
 def _is_url(instance: object) -> bool:

@@ -32,6 +32,22 @@ MAX_BODY = 64 * 1024
 
 SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{24,256}")
 _ID_SHAPE = re.compile(r"[A-Za-z0-9-]{1,128}")
+_LENGTH = re.compile(r"[ \t]*([0-9]+)[ \t]*")  # RFC 9110: 1*DIGIT, ASCII only ("²".isdigit() is True)
+_HUGE = 10**18  # a length of more digits is no smaller: int() refuses to read over 4300 of them
+
+
+def declared_length(content_length: str | None) -> int | None:
+    """The byte count a ``Content-Length`` header declares; None when absent or blank.
+
+    Raises ValueError for anything that is not ASCII digits (signs, underscores, ``²``...).
+    """
+    if content_length is None or not content_length.strip():
+        return None
+    match = _LENGTH.fullmatch(content_length)
+    if match is None:
+        raise ValueError("Content-Length is not a number of bytes")
+    digits = match.group(1).lstrip("0") or "0"
+    return int(digits) if len(digits) < 19 else _HUGE
 
 
 def new_secret() -> str:
@@ -100,12 +116,14 @@ class Receiver:
         return parts[3] if _ID_SHAPE.fullmatch(parts[3]) else None
 
     def length_problem(self, content_length: str | None, *, terminated: bool) -> Reply | None:
-        """411/413/400 for a declared length that cannot be accepted, else None."""
-        if content_length is None or not content_length.strip():
+        """411/413/400 for a declared length that cannot be accepted, else None (:func:`declared_length`)."""
+        try:
+            length = declared_length(content_length)
+        except ValueError as error:
+            return bad_request(str(error))
+        if length is None:
             return None if terminated else LENGTH_REQUIRED
-        if not content_length.strip().isdigit():
-            return bad_request("Content-Length is not a number")
-        return TOO_LARGE if int(content_length) > self.max_body else None
+        return TOO_LARGE if length > self.max_body else None
 
     def parse(self, body: bytes) -> Any:
         """The ClassifiedStatus of ``body`` (raises WebhookPayloadError)."""

@@ -6,7 +6,15 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from aviv_caas_auth.apis import DEFAULT_API, ApiVersion
-from aviv_caas_auth.webhooks.receiver import CREATED, MAX_BODY, NOT_FOUND, Handler, Receiver, Reply
+from aviv_caas_auth.webhooks.receiver import (
+    CREATED,
+    MAX_BODY,
+    NOT_FOUND,
+    Handler,
+    Receiver,
+    Reply,
+    declared_length,
+)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -46,7 +54,8 @@ def _handle(receiver: Receiver, classified_id: str, environ: WSGIEnvironment) ->
     problem = receiver.length_problem(declared, terminated=terminated)
     if problem is not None:
         return problem
-    size = int(declared) if declared and declared.strip() else receiver.max_body + 1
+    length = declared_length(declared)  # well-formed: length_problem said so
+    size = receiver.max_body + 1 if length is None else length
     try:
         status = receiver.parse(environ["wsgi.input"].read(size))
         receiver.handler(status, classified_id=classified_id)

@@ -18,19 +18,22 @@ package (:mod:`~aviv_caas_auth.workflows.endpoints`).
 
 from aviv_caas_auth.workflows.errors import (
     ClassifiedProcessingError,
+    FrozenSandboxClockError,
     InvalidClassifiedError,
     MediaProcessingError,
     StatusTimeoutError,
 )
 from aviv_caas_auth.workflows.media import MediaFailure
-from aviv_caas_auth.workflows.pages import PaginationError
+from aviv_caas_auth.workflows.pages import ListingTimeoutError, PaginationError
 from aviv_caas_auth.workflows.polling import PollPolicy
 from aviv_caas_auth.workflows.publish import PublishResult
 from aviv_caas_auth.workflows.publish_many import Progress
 
 __all__ = [
     "ClassifiedProcessingError",
+    "FrozenSandboxClockError",
     "InvalidClassifiedError",
+    "ListingTimeoutError",
     "MediaFailure",
     "MediaProcessingError",
     "PaginationError",

@@ -16,6 +16,8 @@ import typing
 from types import ModuleType
 from typing import Any
 
+from aviv_caas_auth.errors import ArgumentTypeError
+
 # The operations the workflows use: name -> the tag folder the generator puts it in.
 OPERATIONS: dict[str, str] = {
     "get_classifieds": "classifieds",
@@ -24,6 +26,10 @@ OPERATIONS: dict[str, str] = {
     "update_classified": "classifieds",
     "delete_classified": "classifieds",
     "get_classified_statuses": "status",
+}
+# Operations of one version only: name -> (the version, its tag folder).
+ONE_VERSION: dict[str, tuple[str, str]] = {
+    "get_media": ("v3", "media"),  # the v3 -> v4 migration reads v3's media
 }
 
 
@@ -42,9 +48,10 @@ class Endpoints:
         """The module of ``operation`` (with ``sync_detailed`` and ``asyncio_detailed``)."""
         found = self._modules.get(operation)
         if found is None:
-            tag = OPERATIONS.get(operation)
-            if tag is None:
-                raise KeyError(f"no workflow uses the operation {operation!r}; known: {sorted(OPERATIONS)}")
+            tag = OPERATIONS.get(operation) or ONE_VERSION.get(operation, ("", ""))[1]
+            if not tag:
+                known = sorted({*OPERATIONS, *ONE_VERSION})
+                raise KeyError(f"no workflow uses the operation {operation!r}; known: {known}")
             found = importlib.import_module(f"{self.package}.api.{tag}.{operation}")
             with self._lock:
                 self._modules[operation] = found
@@ -80,7 +87,7 @@ def endpoints_of(client: object) -> Endpoints:
     module = type(client).__module__
     package, _, rest = module.partition(".")
     if rest != "client" or not hasattr(client, "get_httpx_client"):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"expected a client of a generated package (e.g. from aviv_caas_auth.create_client), "
             f"not {type(client).__module__}.{type(client).__qualname__}"
         )

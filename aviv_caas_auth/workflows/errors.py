@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from aviv_caas_auth.errors import CaasError
+from aviv_caas_auth.errors import CaasError, ConfigurationError
 
 if TYPE_CHECKING:
     from aviv_caas_client.models import ClassifiedStatusInternal
@@ -46,6 +46,29 @@ class ClassifiedProcessingError(CaasError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.classified_id, self.status))
+
+
+class FrozenSandboxClockError(ConfigurationError):
+    """A workflow was about to wait in real time for a local sandbox whose clock stands still.
+
+    The sandbox runs on a ``ManualClock`` (``Sandbox.start(clock=ManualClock())``, the
+    ``caas_sandbox`` fixture): its statuses progress only when that clock is advanced, and real
+    sleeps do not advance it, so the wait could only end in ``StatusTimeoutError`` after the whole
+    ``timeout``. Raised at once instead, saying what to pass.
+    """
+
+    def __init__(self, waiting_for: str) -> None:
+        self.waiting_for = waiting_for
+        super().__init__(
+            f"waiting for {waiting_for} in real time, but the local sandbox's clock is a ManualClock, "
+            "which stands still unless advanced: its statuses would never move. Pass "
+            "poll=sandbox.poll_policy() (poll=caas_sandbox.poll_policy() with the pytest fixture): its "
+            "waits advance the sandbox's clock. Or start the sandbox on real time: Sandbox.start() "
+            "without clock=ManualClock()."
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.waiting_for,))
 
 
 class StatusTimeoutError(CaasError, TimeoutError):

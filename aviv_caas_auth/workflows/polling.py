@@ -56,6 +56,10 @@ class PollPolicy:
         ):
             raise ConfigurationError(f"PollPolicy(jitter=...) must be in [0, 1), got {self.jitter!r}")
 
+    def sleeps_in_real_time(self, *, asynchronous: bool) -> bool:
+        """Whether its waits (``async_sleep`` or ``sleep``) are the real ones, which move no clock."""
+        return (self.async_sleep is _anyio_sleep) if asynchronous else (self.sleep is time.sleep)
+
     def intervals(self) -> Iterator[float]:
         """The waits between polls: ``first``, then ``factor`` times more each time, capped, jittered."""
         interval = self.first

@@ -30,7 +30,7 @@ type checkers see the models of the client's own package.
 
 At most ``max_writes`` POSTs and PUTs are sent; then the last error is raised (typed:
 ``PreconditionFailedError``, ``RateLimitedError``, ``ServerError``, ...). ``timeout`` bounds the
-whole publish, pauses and the wait included. The decisions are one generator
+whole publish, pauses, the transport's retries and the wait included. The decisions are one generator
 (:func:`publish_flow`); ``sync`` and ``asyncio`` only drive it.
 """
 
@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 from uuid import UUID
 
 from aviv_caas_auth.errors import ApiTransportError
+from aviv_caas_auth.http.deadline import Deadline
 from aviv_caas_auth.problems.errors import (
     DuplicatedClassifiedError,
     NotFoundError,
@@ -155,19 +156,23 @@ def publish_flow(
     poll: PollPolicy,
     max_writes: int = MAX_WRITES,
     media_errors: MediaErrors = "warn",
+    classified_id: UUID | None = None,
 ) -> Flow[PublishResult[Any]]:
-    """The upsert (see the module's docstring), as effects."""
-    clock = poll.clock
-    deadline = clock.monotonic() + timeout
+    """The upsert (see the module's docstring), as effects.
+
+    ``classified_id``: the classified known to hold this offererEstateId (a sync plan read it), so
+    the update starts at step 2 with no POST; if it was deleted meanwhile, step 1 creates it.
+    """
+    deadline = Deadline.after(timeout, poll.clock)
+    yield deadline  # the runner makes every call and wait within it
     intervals = poll.intervals()
     writes = 0
-    classified_id: UUID | None = None
     after_revision: int | None = None
     last_error: Exception | None = None
 
     def pause_for(error: RateLimitedError) -> Pause:
         asked = poll.rate_limit_wait if error.retry_after is None else error.retry_after
-        if clock.monotonic() + asked > deadline:
+        if not deadline.allows(asked):
             raise error  # waiting would outlast the timeout
         return Pause(asked, rate_limited=True)
 
@@ -390,8 +395,12 @@ def start(
     timeout: float,
     max_writes: int,
     media_errors: MediaErrors = "warn",
+    classified_id: UUID | None = None,
 ) -> Flow[PublishResult[Any]]:
-    """The flow publishing ``classified`` with ``runner`` (arguments checked before anything is sent)."""
+    """The flow publishing ``classified`` with ``runner`` (arguments checked before anything is sent).
+
+    ``classified_id``: the classified known to hold its offererEstateId (see :func:`publish_flow`).
+    """
     if isinstance(max_writes, bool) or not isinstance(max_writes, int) or max_writes < 1:
         raise ValueError(f"max_writes must be a whole number >= 1, got {max_writes!r}")
     seconds = timeout_seconds(timeout)
@@ -404,4 +413,5 @@ def start(
         poll=runner.poll,
         max_writes=max_writes,
         media_errors=media_errors,
+        classified_id=classified_id,
     )

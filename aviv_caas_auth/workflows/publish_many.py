@@ -19,6 +19,10 @@ a cancellation) ends the batch and is raised.
 - A 429 slows the whole batch: every call of the batch waits for the ``Retry-After`` of the
   latest 429 (a shared gate, see :mod:`~aviv_caas_auth.workflows.effects`), including the 429s
   the transport retries by itself.
+- ``rate_budget`` (:mod:`aviv_caas_auth.budget`): every call of the batch spends it instead of
+  the client's own (``create_client(rate_budget=...)``), so batches in other processes sharing it
+  (``RedisRateBudget``) keep to AVIV's rate together; a 429 pauses all of them. A call that finds
+  no room within the budget's ``max_wait`` ends its item with ``RateBudgetTimeoutError`` (unsent).
 - ``progress(Progress(index, done, total, outcome))`` is called as each item ends (from the worker
   thread in ``sync``, in the event loop in ``asyncio``: keep it quick). An exception it raises is
   logged and the batch goes on.
@@ -26,15 +30,13 @@ a cancellation) ends the batch and is raised.
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
-from concurrent.futures import wait as wait_for_futures
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from aviv_caas_auth.errors import CaasError
+from aviv_caas_auth.workflows import batch as lanes_driver
 from aviv_caas_auth.workflows.effects import Runner
 from aviv_caas_auth.workflows.media import MediaErrors
 from aviv_caas_auth.workflows.polling import PollPolicy
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     import aviv_caas_client.models as v3
     import aviv_caas_client_v4.models as v4
     from aviv_caas_auth.apis import ClientV3, ClientV4
+    from aviv_caas_auth.budget.protocol import RateBudget
     from aviv_caas_auth.workflows.publish import AvivClassified
 
     OutcomeV3 = PublishResult[v3.ClassifiedStatusInternal] | CaasError
@@ -52,8 +55,6 @@ if TYPE_CHECKING:
     # with wait=False (or a bool): a result's status may be None
     UnwaitedV3 = PublishResult[v3.ClassifiedStatusInternal | None] | CaasError
     UnwaitedV4 = PublishResult[v4.ClassifiedStatusInternal | None] | CaasError
-
-_log = logging.getLogger("aviv_caas_auth")
 
 Outcome = PublishResult[Any] | CaasError
 """What one item came to: its result, or its typed error."""
@@ -80,10 +81,8 @@ class _Batch:
         progress: Callable[[Progress], object] | None,
         **options: Any,
     ) -> None:
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise ValueError(f"concurrency must be a whole number >= 1, got {concurrency!r}")
         self.runner = runner
-        self.concurrency = concurrency
+        self.concurrency = lanes_driver.check_concurrency(concurrency)
         self.options = options  # wait, timeout, max_writes, media_errors: publish.start's
         self.progress = progress
         items = list(classifieds)
@@ -122,11 +121,7 @@ class _Batch:
             outcome = self.outcomes[index]
             assert outcome is not None
             report = Progress(index, self._done, len(self.outcomes), outcome)
-        if self.progress is not None:
-            try:
-                self.progress(report)
-            except Exception:  # noqa: BLE001 - a callback's bug must not lose the batch's outcomes
-                _log.exception("publish_many: the progress callback failed (item %d); going on", index)
+        lanes_driver.report_progress(self.progress, report, f"publish_many (item {index})")
 
     def results(self) -> list[Outcome]:
         """Every outcome, in input order."""
@@ -145,6 +140,7 @@ def sync(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[OutcomeV3]: ...
 
 
@@ -160,6 +156,7 @@ def sync(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[UnwaitedV3]: ...
 
 
@@ -175,6 +172,7 @@ def sync(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[OutcomeV4]: ...
 
 
@@ -190,6 +188,7 @@ def sync(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[UnwaitedV4]: ...
 
 
@@ -204,10 +203,11 @@ def sync(
     max_writes: int = MAX_WRITES,
     media_errors: MediaErrors = "warn",
     progress: Callable[[Progress], object] | None = None,
+    rate_budget: RateBudget | None = None,
 ) -> list[Outcome]:
     """Publish every classified, ``concurrency`` at a time in threads; one outcome per input, in order."""
     batch = _Batch(
-        Runner(client, poll=poll),
+        Runner(client, poll=poll, budget=rate_budget),
         classifieds,
         concurrency,
         progress,
@@ -217,27 +217,7 @@ def sync(
         media_errors=media_errors,
     )
 
-    def lane_worker(lane: Sequence[int]) -> None:
-        for index in lane:
-            flow = batch.flow(index)
-            if flow is None:
-                batch.finish(index)
-                continue
-            try:
-                outcome: Outcome = batch.runner.run(flow)
-            except CaasError as error:
-                outcome = error
-            batch.finish(index, outcome)
-
-    if batch.lanes:
-        workers = min(concurrency, len(batch.lanes))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="publish") as pool:
-            futures = [pool.submit(lane_worker, lane) for lane in batch.lanes]
-            done, _pending = wait_for_futures(futures, return_when=FIRST_EXCEPTION)
-            for future in done:
-                if future.exception() is not None:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    future.result()
+    lanes_driver.run(batch.runner, batch.lanes, batch.flow, batch.finish, concurrency)
     return batch.results()
 
 
@@ -253,6 +233,7 @@ async def asyncio(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[OutcomeV3]: ...
 
 
@@ -268,6 +249,7 @@ async def asyncio(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[UnwaitedV3]: ...
 
 
@@ -283,6 +265,7 @@ async def asyncio(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[OutcomeV4]: ...
 
 
@@ -298,6 +281,7 @@ async def asyncio(
     max_writes: int = ...,
     media_errors: MediaErrors = ...,
     progress: Callable[[Progress], object] | None = ...,
+    rate_budget: RateBudget | None = ...,
 ) -> list[UnwaitedV4]: ...
 
 
@@ -312,12 +296,11 @@ async def asyncio(
     max_writes: int = MAX_WRITES,
     media_errors: MediaErrors = "warn",
     progress: Callable[[Progress], object] | None = None,
+    rate_budget: RateBudget | None = None,
 ) -> list[Outcome]:
     """Async :func:`sync`: ``concurrency`` tasks at a time (asyncio or trio, through anyio)."""
-    import anyio
-
     batch = _Batch(
-        Runner(client, poll=poll),
+        Runner(client, poll=poll, budget=rate_budget),
         classifieds,
         concurrency,
         progress,
@@ -326,27 +309,5 @@ async def asyncio(
         max_writes=max_writes,
         media_errors=media_errors,
     )
-    limiter = anyio.CapacityLimiter(concurrency)
-
-    async def lane_worker(lane: Sequence[int]) -> None:
-        async with limiter:
-            for index in lane:
-                flow = batch.flow(index)
-                if flow is None:
-                    batch.finish(index)
-                    continue
-                try:
-                    outcome: Outcome = await batch.runner.arun(flow)
-                except CaasError as error:
-                    outcome = error
-                batch.finish(index, outcome)
-
-    try:
-        async with anyio.create_task_group() as group:
-            for lane in batch.lanes:
-                group.start_soon(lane_worker, lane)
-    except BaseExceptionGroup as group_error:  # one failure cancels the others: raise that one
-        if len(group_error.exceptions) == 1:
-            raise group_error.exceptions[0] from None
-        raise
+    await lanes_driver.arun(batch.runner, batch.lanes, batch.flow, batch.finish, concurrency)
     return batch.results()

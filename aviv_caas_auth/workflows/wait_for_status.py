@@ -36,7 +36,8 @@ longer each time, up to 10 s, jittered). A 429 (after the transport's own retrie
 its ``Retry-After``; a 5xx or a network failure is polled through. When ``timeout`` seconds have
 passed, a last poll is made and, if the status is still not final,
 :class:`~aviv_caas_auth.workflows.errors.StatusTimeoutError` is raised (carrying the last status
-and the last poll's error); so is a ``Retry-After`` that reaches past the timeout.
+and the last poll's error); so is a ``Retry-After`` that reaches past the timeout. The timeout
+bounds the transport's own retries too: none waits past it (the 429 comes back at once).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from uuid import UUID
 
 from aviv_caas_auth.errors import ApiTransportError
+from aviv_caas_auth.http.deadline import Deadline
 from aviv_caas_auth.problems.errors import RateLimitedError, ServerError
 from aviv_caas_auth.problems.unwrap import unwrap
 from aviv_caas_auth.workflows.effects import Call, Flow, Pause, Runner
@@ -109,15 +111,20 @@ def wait_flow(
     timeout: float,
     poll: PollPolicy,
     after_revision: int | None = None,
-    deadline: float | None = None,
+    deadline: Deadline | None = None,
     media_errors: MediaErrors = "warn",
+    final: frozenset[str] | None = None,
 ) -> Flow[ClassifiedStatusInternal]:
-    """The polling state machine (see the module's docstring); ``deadline`` overrides ``timeout``."""
+    """The polling state machine (see the module's docstring); ``deadline`` overrides ``timeout``.
+
+    ``final``: the done statuses awaited (e.g. ``{"DELETED"}`` after a DELETE, whose statuses keep
+    the revision of the last write); another done status is then still pending.
+    """
     identifier = UUID(str(classified_id))
     check_media_errors(media_errors)
-    clock = poll.clock
     if deadline is None:
-        deadline = clock.monotonic() + timeout
+        deadline = Deadline.after(timeout, poll.clock)
+    yield deadline  # the runner makes every call and wait within it
     intervals = poll.intervals()
     last_status: Any | None = None
     while True:
@@ -130,6 +137,8 @@ def wait_flow(
             if status is not None:
                 last_status = status
                 state = state_of(str(status.status))
+                if state == "done" and final is not None and str(status.status) not in final:
+                    state = "pending"
                 if state == "done":
                     if has_media_errors(status):
                         media_errors_found(identifier, status, media_errors)
@@ -142,10 +151,12 @@ def wait_flow(
             wait = max(next(intervals), asked)
         except (ServerError, ApiTransportError) as error:
             last_error, wait = error, next(intervals)
-        remaining = deadline - clock.monotonic()
+        remaining = deadline.remaining()
         if remaining <= 0 or (rate_limited and wait > remaining):
             raise StatusTimeoutError(identifier, timeout, last_status, last_error)
-        yield Pause(min(wait, remaining), rate_limited=rate_limited)
+        latest = f"latest: {describe_status(last_status)}" if last_status is not None else "no status yet"
+        waiting_for = None if last_error is not None else f"classified {identifier}'s final status ({latest})"
+        yield Pause(min(wait, remaining), rate_limited=rate_limited, waiting_for=waiting_for)
 
 
 def media_errors_found(classified_id: UUID, status: Any, media_errors: MediaErrors) -> None:

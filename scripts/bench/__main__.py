@@ -28,6 +28,8 @@ BENCH_MODULES = (
     "scripts.bench.auth",
     "scripts.bench.concurrency",
     "scripts.bench.workflows",
+    "scripts.bench.sync",
+    "scripts.bench.scale",
     "scripts.bench.generation",
 )
 

@@ -22,6 +22,8 @@ class Target:
     of: Literal["value", "ratio"] = "value"
     exact: bool = False
     """Met only when equal to ``limit`` (counts such as "exactly 1 token request"), not when below."""
+    at_least: bool = False
+    """Met when at or above ``limit`` (a throughput as a share of a rate), not when below."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,9 @@ class Figure:
         measured = self.value if self.target.of == "value" else self.ratio
         if measured is None:
             return None
-        return measured == self.target.limit if self.target.exact else measured <= self.target.limit
+        if self.target.exact:
+            return measured == self.target.limit
+        return measured >= self.target.limit if self.target.at_least else measured <= self.target.limit
 
 
 @dataclass(frozen=True)

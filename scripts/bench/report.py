@@ -34,7 +34,8 @@ def format_target(target: Target, figure: Figure) -> str:
     limit = f"{target.limit:g}x" if target.of == "ratio" else format_quantity(target.limit, figure.unit)
     met = figure.meets_target
     verdict = "" if met is None else (" ok" if met else " MISSED")
-    return f"{'=' if target.exact else '<='} {limit}{verdict}"
+    sign = "=" if target.exact else ">=" if target.at_least else "<="
+    return f"{sign} {limit}{verdict}"
 
 
 def table(outcomes: Sequence[Outcome]) -> str:

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -35,10 +36,27 @@ V4_STEPS = (
 )
 
 
-def run_demo(*args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AVIV_")}
+# Run the demo with v3's generated package unimportable, as in a clone that only has v4's document.
+WITHOUT_V3 = """
+import runpy, sys
+
+class NoV3:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "aviv_caas_client":
+            raise ModuleNotFoundError(f"No module named {name!r} (v3 not generated)", name=name)
+        return None
+
+sys.meta_path.insert(0, NoV3())
+sys.argv = ["scripts.demo", *sys.argv[1:]]
+runpy.run_module("scripts.demo", run_name="__main__", alter_sys=True)
+"""
+
+
+def run_demo(*args: str, without_v3: bool = False, **env_vars: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AVIV_")} | env_vars
+    start = ["-c", WITHOUT_V3] if without_v3 else ["-m", "scripts.demo"]
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.demo", *args],
+        [sys.executable, *start, *args],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -90,13 +108,28 @@ def test_demo_runs_both_versions_offline_each_compliant() -> None:
     )
 
 
-def test_demo_api_v4_runs_v4_only() -> None:
-    out = run_demo("--api", "v4")
+def test_demo_api_v4_runs_v4_only(tmp_path: Path) -> None:
+    """Without v3's package nor its document (issue 19, item 14): `make demo API=v4` needs only v4's."""
+    out = run_demo("--api", "v4", without_v3=True, CAAS_SPEC=str(tmp_path / "no-v3-document.json"))
     assert "CaaS v3" not in out
+    assert "/caas/v3" not in out
     assert "publish with one picture: created" in out
     assert re.search(
         rf"token-reuse report, v4: 1 token request for \d+ API calls — compliant{STRICTLY}\n$", out
     )
+
+
+def test_make_demo_api_v4_generates_and_runs_v4_only() -> None:
+    planned = subprocess.run(
+        ["make", "--no-print-directory", "-n", "demo", "API=v4"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")},
+    ).stdout
+    assert "-m scripts.generate --if-changed --api v4\n" in planned
+    assert "-m scripts.demo --api v4\n" in planned
 
 
 def test_demo_targets_avivs_sandbox_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,7 +137,7 @@ def test_demo_targets_avivs_sandbox_when_asked(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("AVIV_CLIENT_ID", "my-client")
     monkeypatch.setenv("AVIV_CLIENT_SECRET", "my-secret")
     monkeypatch.setenv("AVIV_INTERMEDIARY_ID", "my-agency")
-    with demo.target() as (where, make_client, _report):
+    with demo.target(list(PACKAGES)) as (where, make_client, _report):
         assert "AVIV's sandbox" in where
         for api in PACKAGES:
             client = make_client(api)  # built, not called: no network in tests

@@ -1,4 +1,4 @@
-"""``import aviv_caas_auth`` imports nothing but its version (issue 21); ``create_client``, first used,
+"""``import aviv_caas_auth`` imports nothing but its version and log switch (issue 21); ``create_client``, first used,
 imports what it needs and nothing more: the rest is imported on first use of its name."""
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ DEFERRED = (
     "aviv_caas_auth.workflows",
     "aviv_caas_auth.webhooks",
     "aviv_caas_auth.validation",
+    "aviv_caas_auth.sync",
+    "aviv_caas_auth.cli",
 )
 INIT = Path(aviv_caas_auth.__file__)
 
@@ -89,8 +91,13 @@ def type_checking_imports() -> dict[str, str]:
     }
 
 
-def test_import_aviv_caas_auth_imports_nothing_but_its_version() -> None:
-    assert run_python(IMPORTED_BY_AUTH) == ["aviv_caas_auth", "aviv_caas_auth._version"]
+def test_import_aviv_caas_auth_imports_nothing_but_its_version_and_log_switch() -> None:
+    # aviv_caas_auth.logs reads AVIV_CAAS_LOG at import: a handler must be there before the first call.
+    assert run_python(IMPORTED_BY_AUTH) == [
+        "aviv_caas_auth",
+        "aviv_caas_auth._version",
+        "aviv_caas_auth.logs",
+    ]
 
 
 def test_create_client_imports_no_optional_dependency_nor_deferred_module() -> None:

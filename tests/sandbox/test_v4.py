@@ -160,20 +160,56 @@ def test_a_media_failure_knob_and_a_failed_write(caas_sandbox: Sandbox, client: 
     assert caas_sandbox.processing.media_failure(living["url"]) is None
 
 
-def test_each_version_keeps_its_own_classifieds_and_one_report_covers_both(caas_sandbox: Sandbox) -> None:
+def test_both_versions_share_the_classifieds_and_one_report_covers_both(caas_sandbox: Sandbox) -> None:
+    # Issue 17 changed this premise: a classified created through v3 is the one v4 sees and updates
+    # (AVIV's migration runbook), no longer a separate one per version.
     base_url, audience = v4(caas_sandbox)
     v3_token, v4_token = fetch_token(caas_sandbox), fetch_token(caas_sandbox, audience=audience)
     with api(caas_sandbox, v3_token) as v3_http, api(caas_sandbox, v4_token, base_url=base_url) as v4_http:
         body = with_pictures("CRM-SAME", [])
         del body["media"]
         assert v3_http.post("/classifieds", json=body).status_code == 202
-        assert v4_http.post("/classifieds", json=body).status_code == 202  # no duplicate across versions
+        duplicate = v4_http.post("/classifieds", json=body)  # one offererEstateId across versions
+        assert duplicate.status_code == 400
+        assert "Duplicated" in duplicate.json()["title"]
         (v3_item,) = v3_http.get("/classifieds").json()["items"]
         (v4_item,) = v4_http.get("/classifieds").json()["items"]
-        assert v3_item["classifiedId"] != v4_item["classifiedId"]
-        assert v4_http.get(f"/classifieds/{v3_item['classifiedId']}").status_code == 404
-    assert caas_sandbox.report().summary() == "2 token requests for 5 API calls — compliant" + STRICTLY
-    assert caas_sandbox.report(api="v4").summary() == "1 token request for 3 API calls — compliant" + STRICTLY
+        assert v3_item == v4_item  # no inline media until a v4 write sends them
+        assert "media" not in v4_item
+    assert caas_sandbox.report().summary() == "2 token requests for 4 API calls — compliant" + STRICTLY
+    assert caas_sandbox.report(api="v4").summary() == "1 token request for 2 API calls — compliant" + STRICTLY
+
+
+def test_a_v3_classified_seen_and_updated_through_v4(caas_sandbox: Sandbox) -> None:
+    base_url, audience = v4(caas_sandbox)
+    v3_token, v4_token = fetch_token(caas_sandbox), fetch_token(caas_sandbox, audience=audience)
+    with api(caas_sandbox, v3_token) as v3_http, api(caas_sandbox, v4_token, base_url=base_url) as v4_http:
+        body = with_pictures("CRM-MIGRATED", [])
+        del body["media"]
+        body["portals"] = ["SL", "LI"]  # LI: Logic-Immo, a v3-only portal
+        classified_id = v3_http.post("/classifieds", json=body).json()["classifiedId"]
+        picture = {"url": "https://media.example.com/1.jpg", "mediaType": "PICTURE", "displayOrder": 1}
+        assert v3_http.post(f"/classifieds/{classified_id}/media", json=picture).status_code == 202
+        seen = v4_http.get(f"/classifieds/{classified_id}")
+        assert seen.status_code == 200
+        assert seen.json()["portals"] == ["SL"]  # v4 does not list LI
+        assert "media" not in seen.json()  # v3's media are v3's
+        etag = seen.headers["etag"]
+        v4_body = {**body, "portals": ["SL"], "media": paris_apartment_pictures()[:1]}
+        put = v4_http.put(f"/classifieds/{classified_id}", json=v4_body, headers={"If-Match": etag})
+        assert put.status_code == 202
+        assert v4_http.get(f"/classifieds/{classified_id}").json()["media"] == v4_body["media"]
+        assert v3_http.get(f"/classifieds/{classified_id}").headers["etag"] != etag  # one revision count
+        assert "media" not in v3_http.get(f"/classifieds/{classified_id}").json()  # v3 has no inline media
+        # a v3 write keeps the inline media v4 sent (v3 cannot express them)
+        v3_put = v3_http.put(f"/classifieds/{classified_id}", json={**body, "portals": ["SL"]})
+        assert v3_put.status_code == 202
+        assert v4_http.get(f"/classifieds/{classified_id}").json()["media"] == v4_body["media"]
+        caas_sandbox.clock.advance(10)
+        latest = v3_http.get(f"/classifieds/{classified_id}/statuses", params={"filter": "latest"})
+        assert "mediaStatuses" not in latest.json()["items"][0]
+        assert v3_http.delete(f"/classifieds/{classified_id}").status_code == 202
+        assert v4_http.get(f"/classifieds/{classified_id}").status_code == 404
 
 
 def test_a_second_v4_token_while_the_first_is_valid_is_flagged_once(caas_sandbox: Sandbox) -> None:

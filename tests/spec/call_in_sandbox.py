@@ -1,6 +1,9 @@
-"""Call one generated endpoint (without arguments) against a local sandbox; print what happened as JSON.
+"""Call one generated endpoint against a local sandbox; print what happened as JSON.
 
     python -m tests.spec.call_in_sandbox aviv_caas_client.api.portals.get_portals   (v4: aviv_caas_client_v4...)
+    python -m tests.spec.call_in_sandbox aviv_caas_client.api.classifieds.get_classified_history UUID
+
+Its positional arguments (path parameters) follow the module name; a UUID is passed as one.
 
 Run in a child process by the spec-update test, with the freshly generated package first on
 ``sys.path``: the sandbox loads that package's prepared spec and the client that package's
@@ -13,6 +16,7 @@ import importlib
 import json
 import logging
 import sys
+import uuid
 from typing import Any
 
 from aviv_caas_auth import unwrap
@@ -26,7 +30,14 @@ def sandbox_client(sandbox: Sandbox, user_agent: str, api: Any = "v3") -> Any:
     return version_client(sandbox, api, user_agent=user_agent)
 
 
-def main(module_name: str) -> int:
+def _argument(text: str) -> Any:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return text
+
+
+def main(module_name: str, *arguments: str) -> int:
     """Call ``module_name``'s ``sync_detailed`` on the sandbox; print status, parsed type, warnings."""
     warnings: list[str] = []
     handler = logging.Handler()
@@ -36,7 +47,7 @@ def main(module_name: str) -> int:
     api = api_of_package(module_name.partition(".")[0])
     with Sandbox.start() as sandbox:
         with sandbox_client(sandbox, "SpecUpdateTest/1.0", api) as client:
-            answer = endpoint.sync_detailed(client=client)
+            answer = endpoint.sync_detailed(*map(_argument, arguments), client=client)
             parsed = unwrap(answer)
         problems = sandbox.internal_errors()
         spec_file = sandbox.app.served[str(api)].spec.document["info"]["version"]
@@ -57,4 +68,4 @@ def main(module_name: str) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1]))
+    raise SystemExit(main(*sys.argv[1:]))

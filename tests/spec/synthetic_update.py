@@ -9,7 +9,11 @@ Built at run time from the pinned document (never committed): the patch version 
 - one new optional property (``RealEstate.features.evChargingPoint``, a boolean),
 - one removed optional property (the deprecated ``RealEstate.features.residential.veranda``),
 - one new GET operation (``GET /portals``, ``getPortals``, tag ``Portals``) answering the portals
-  with the same documented errors as the other operations.
+  with the same documented errors as the other operations,
+- one new GET operation under an existing resource, the one of issue 22's scenario
+  (``GET /classifieds/{classifiedId}/history``, ``getClassifiedHistory``, tag ``Classifieds``): the
+  classified's revisions, with the path parameter and errors of ``GET /classifieds/{classifiedId}``.
+  Applied to v3 alone, it is a path v3 has and v4 lacks that is not a fact of today's documents.
 
 Applied to its own output it still makes a valid next version (names taken get a number), so a
 checkout that adopted 3.1.4 tests the next update with 3.1.5.
@@ -44,6 +48,9 @@ class SyntheticUpdate:
     operation_id: str
     tag: str
     package: str = "aviv_caas_client"
+    history_path: str = ""
+    history_operation_id: str = ""
+    history_tag: str = ""
 
     @property
     def module(self) -> str:
@@ -52,6 +59,14 @@ class SyntheticUpdate:
 
         folder, module = PythonIdentifier(self.tag, "tag"), PythonIdentifier(self.operation_id, "field")
         return f"{self.package}.api.{folder}.{module}"
+
+    @property
+    def history_module(self) -> str:
+        """The generated module of the new operation under an existing resource (``.../history``)."""
+        from openapi_python_client.strings import PythonIdentifier
+
+        folder = PythonIdentifier(self.history_tag, "tag")
+        return f"{self.package}.api.{folder}.{PythonIdentifier(self.history_operation_id, 'field')}"
 
     @property
     def response_class(self) -> str:
@@ -126,6 +141,46 @@ def _portals_operation(
     }
 
 
+def _history_operation(document: Mapping[str, Any], operation_id: str, tag: str) -> dict[str, Any]:
+    """``GET /classifieds/{classifiedId}/history``: the revisions of a classified, like AVIV's GETs."""
+    template = document["paths"]["/classifieds/{classifiedId}"]["get"]
+    revision = {
+        "type": "object",
+        "required": ["revision", "receivedAt"],
+        "properties": {
+            "revision": {"type": "integer", "example": 2},
+            "receivedAt": {"type": "string", "format": "date-time", "example": "2025-05-02T09:15:00Z"},
+        },
+    }
+    return {
+        "tags": [tag],
+        "operationId": operation_id,
+        "summary": "Return the revisions of a classified.",
+        "parameters": copy.deepcopy(template["parameters"]),
+        "responses": {
+            "200": {
+                "description": "OK",
+                "headers": {"traceparent": {"$ref": "#/components/headers/traceparent"}},
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["items"],
+                            "properties": {"items": {"type": "array", "items": revision}},
+                        },
+                        "example": {"items": [{"revision": 1, "receivedAt": "2025-05-02T09:15:00Z"}]},
+                    }
+                },
+            },
+            **{
+                status: copy.deepcopy(response)
+                for status, response in template["responses"].items()
+                if status != "200" and not status.startswith("2")
+            },
+        },
+    }
+
+
 def synthetic_update(document: Mapping[str, Any], package: str = "aviv_caas_client") -> SyntheticUpdate:
     """The next patch version of ``document`` with the four changes of this module's docstring."""
     new = copy.deepcopy(dict(document))
@@ -163,7 +218,17 @@ def synthetic_update(document: Mapping[str, Any], package: str = "aviv_caas_clie
         },
         "getPortals",
     )
+    taken_ids = {
+        op.get("operationId")
+        for item in new["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict)
+    }
     new["paths"][path] = {"get": _portals_operation(new, operation_id, tag, portal_enums[0])}
+    history_tag = str((new["paths"]["/classifieds/{classifiedId}"]["get"].get("tags") or ["Classifieds"])[0])
+    history_path = _fresh(set(new["paths"]), "/classifieds/{classifiedId}/history")
+    history_id = _fresh({*taken_ids, operation_id}, "getClassifiedHistory")
+    new["paths"][history_path] = {"get": _history_operation(new, history_id, history_tag)}
     return SyntheticUpdate(
         new,
         old_version,
@@ -175,6 +240,9 @@ def synthetic_update(document: Mapping[str, Any], package: str = "aviv_caas_clie
         operation_id,
         tag,
         package,
+        history_path,
+        history_id,
+        history_tag,
     )
 
 
@@ -196,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(update.document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(
         f"wrote {args.out}: {update.old_version} -> {update.new_version}; new portal code {update.portal_code}, "
-        f"+{update.added_property}, -{update.removed_property}, + GET {update.path} ({update.operation_id})"
+        f"+{update.added_property}, -{update.removed_property}, + GET {update.path} ({update.operation_id}), "
+        f"+ GET {update.history_path} ({update.history_operation_id})"
     )
     return 0
 

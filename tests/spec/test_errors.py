@@ -86,8 +86,8 @@ def test_every_kind_the_issue_names_is_documented(api: str) -> None:
     has_media_endpoints = any("/media" in op.path for op in operations(raw_spec(api), api))
     assert ("MediaAlreadyExistsError" in documented) == has_media_endpoints
     assert set(ISSUE_KINDS.values()) - {"MediaAlreadyExistsError"} <= documented
-    # The remaining documented kinds: the other 404 variant, and ErrorResponse itself (`default`).
-    assert documented - set(ISSUE_KINDS.values()) == {"ResourceAccessForbiddenError", "ErrorResponse"}
+    # Besides: the other 404 variant, and ErrorResponse itself (`default`); a later version may add more.
+    assert {"ResourceAccessForbiddenError", "ErrorResponse"} <= documented - set(ISSUE_KINDS.values())
 
 
 @pytest.mark.parametrize(("api", "kind"), KINDS, ids=[f"{a}-{k}" for a, k in KINDS])
@@ -106,9 +106,10 @@ def test_only_the_colliding_contacts_example_lacks_instance(api: str) -> None:
         )
         for kind in DOCUMENTED_KINDS[api]
     }
-    assert {k: v for k, v in invalid_in_raw.items() if v} == {
-        "ContactsCollidingError": ["/: 'instance' is a required property"]
-    }
+    rejected = {k: v for k, v in invalid_in_raw.items() if v}
+    assert "ContactsCollidingError" in rejected  # (the only one in 3.1.3 and 4.0.2)
+    # A rule any update keeps or the overlay must follow: `instance` is all the raw schema rejects.
+    assert all(v == ["/: 'instance' is a required property"] for v in rejected.values()), rejected
 
 
 def test_every_version_defines_the_same_problem_model() -> None:

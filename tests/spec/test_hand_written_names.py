@@ -124,8 +124,8 @@ def test_each_generated_name_is_the_overlay_s(file: str, api: str, module: str, 
 
 @for_each_api()
 def test_the_operations_the_workflows_import_by_name_are_asserted(api: str) -> None:
-    """Workflows import endpoint modules by name (aviv_caas_auth.workflows.endpoints.OPERATIONS)."""
-    from aviv_caas_auth.workflows.endpoints import OPERATIONS
+    """Workflows import endpoint modules by name (aviv_caas_auth.workflows.endpoints.OPERATIONS, ONE_VERSION)."""
+    from aviv_caas_auth.workflows.endpoints import ONE_VERSION, OPERATIONS
 
     _, operation_ids = overlay_names(api)
     asserted = {
@@ -137,3 +137,4 @@ def test_the_operations_the_workflows_import_by_name_are_asserted(api: str) -> N
         if op.operation_id in operation_ids
     }
     assert set(OPERATIONS.items()) <= asserted
+    assert {(name, tag) for name, (version, tag) in ONE_VERSION.items() if version == api} <= asserted

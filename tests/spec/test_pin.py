@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from scripts.paths import REPO_ROOT, prepared_spec_path
-from scripts.pin import SpecPin, SpecPinError, document_info, relative_to_repo
-from tests.spec.conftest import PIN, PYTHON, for_each_api, pin_of, prepared_spec, run, tree_snapshot
+from scripts.pin import SpecPin, SpecPinError, document_info, relative_to_repo, spec_env_var
+from tests.spec.conftest import (
+    API_VERSIONS,
+    PIN,
+    PYTHON,
+    for_each_api,
+    pin_of,
+    prepared_spec,
+    run,
+    tree_snapshot,
+)
 
 
 def assert_one_clear_error(result: subprocess.CompletedProcess[str], spec: Path, pin: SpecPin = PIN) -> str:
@@ -156,3 +166,62 @@ def test_a_document_beside_the_checkout_is_pinned_relative_even_through_a_symbol
     )
     # Two levels up (here: the link's target itself) is not beside the checkout: absolute.
     assert relative_to_repo(document, checkout) == str(document.resolve())
+
+
+# --- One variable per version, every problem in one run (issue 19, item 14) ------------------------
+
+
+def test_each_version_has_one_variable_and_the_readme_names_it(tmp_path: Path) -> None:
+    """v3's is CAAS_SPEC, v4's CAAS_SPEC_V4: the only names a message uses, each documented."""
+    readme = "".join(
+        (REPO_ROOT / page).read_text(encoding="utf-8") for page in ("README.md", "docs/getting-started.md")
+    )
+    for api in API_VERSIONS:
+        pin = pin_of(api)
+        assert f"`{pin.env_var}`" in readme
+        missing = tmp_path / api / "missing.json"
+        command = [PYTHON, "-m", "scripts.prepare_spec", "--api", api, "--build-dir", str(tmp_path / "b")]
+        message = run(command, **{pin.env_var: str(missing)}).stderr
+        named = set(re.findall(r"CAAS_SPEC\w*", message))
+        assert named <= {spec_env_var(each) for each in API_VERSIONS}, message
+        _, origin = pin.location({})  # unset: the default location, and why
+        assert set(re.findall(r"CAAS_SPEC\w*", origin)) == {pin.env_var}, origin
+
+
+def test_caas_spec_v3_is_refused_naming_caas_spec(tmp_path: Path) -> None:
+    """A name the README never gives is not silently read (nor silently ignored): one error, the fix."""
+    command = [PYTHON, "-m", "scripts.prepare_spec", "--api", "v3", "--build-dir", str(tmp_path / "b")]
+    result = run(command, CAAS_SPEC_V3=str(PIN.location()[0]))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "CAAS_SPEC_V3 is set, but v3's document is named by CAAS_SPEC" in result.stderr
+    assert f"`make install CAAS_SPEC={PIN.location()[0]}`" in result.stderr
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_document_of_the_other_version_is_named_so(tmp_path: Path) -> None:
+    """`CAAS_SPEC=<v4's document>`: said to be v4's, with the variable and the command that take it."""
+    v4 = pin_of("v4")
+    command = [PYTHON, "-m", "scripts.prepare_spec", "--api", "v3", "--build-dir", str(tmp_path / "b")]
+    result = run(command, CAAS_SPEC=str(v4.location()[0]))
+    assert result.returncode == 2
+    message = result.stderr
+    assert f"is version {v4.version}: a v4 document, not v3's" in message
+    assert f"`make install CAAS_SPEC_V4={v4.location()[0]}`" in message
+    assert "it is v4's pinned document" in message
+    assert "ALLOW_SAME_VERSION" not in message  # the advice that then failed
+    assert not (tmp_path / "b").exists()
+
+
+def test_every_missing_document_is_reported_in_one_run(tmp_path: Path) -> None:
+    env = {pin_of(api).env_var: str(tmp_path / f"missing-{api}.json") for api in API_VERSIONS}
+    for script in ("scripts.prepare_spec", "scripts.generate"):
+        result = run([PYTHON, "-m", script, "--build-dir", str(tmp_path / "b")], **env)
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        for api in API_VERSIONS:
+            assert (
+                f"{tmp_path / f'missing-{api}.json'} (location from {pin_of(api).env_var})" in result.stderr
+            )
+        assert result.stderr.count("error: ") == len(API_VERSIONS)
+    assert not (tmp_path / "b").exists()

@@ -2,11 +2,16 @@
 
 The pipeline runs in a temporary copy of the repository's pipeline (scripts/, openapi/, the
 Makefile, pyproject.toml, the generated packages and their generation stamps, the venv linked),
-with AVIV's documents beside it where the pins say (``../shared/openapi/``), so the real
-checkout's pin is never touched. One run per API version is shared by the first tests: the change
-report, the re-pin, the regenerated code (and the previous package kept beside it), its typing,
-and the local sandbox serving the new operation with an answer the new client parses. Then what
-update-spec refuses (writing nothing), and how it repairs a wrong pin.
+with AVIV's documents beside it where the pins say (``../shared/openapi/``, or wherever this
+checkout's pins keep them), so the real checkout's pin is never touched. One run per API version is
+shared by the first tests: the change report, the re-pin, the regenerated code (and the previous
+package kept beside it), its typing, the local sandbox serving the new operations with answers the
+new client parses, and the suite's own version-relation tests still green (issue 22: the update
+adds paths to one version only). Then what update-spec refuses (writing nothing), how it repairs a
+wrong pin, and pinned documents kept outside ``../shared/openapi/``.
+
+Nothing here depends on where the user keeps the pinned documents: the new document is written to
+a folder of its own, never to one the copy's pins use.
 """
 
 from __future__ import annotations
@@ -20,19 +25,21 @@ import shlex
 import shutil
 import subprocess
 import tomllib
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openapi_python_client.strings import PythonIdentifier
+from openapi_python_client.strings import ClassName, PythonIdentifier
 
 from scripts.paths import DEFAULT_BUILD_DIR, REPO_ROOT, ApiPaths
-from scripts.pin import SpecPin
+from scripts.pin import SpecPin, usual_document_dir
 from tests.spec.conftest import API_VERSIONS, PIN, PYTHON, clean_env, pin_of, raw_spec, tree_digest
 from tests.spec.synthetic_update import SyntheticUpdate, synthetic_update
 
-PIPELINE = ("scripts", "openapi", "pyproject.toml", "README.md", "Makefile")
+PIPELINE = ("scripts", "openapi", "pyproject.toml", "docs", "CHANGELOG.md", "Makefile")
+NEW_DOCUMENTS = "next-aviv-documents"  # beside the copy; no pin's folder (see new_document_folder)
 BUILT = ("generate.stamp", "prepared.json")  # what tells `generate --if-changed` a package is up to date
 IGNORED = shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache")
 
@@ -94,7 +101,7 @@ def copy_pipeline(root: Path) -> None:
         else:
             shutil.copy2(source, root / name)
     (root / ".venv").symlink_to(REPO_ROOT / ".venv")
-    for api in API_VERSIONS:  # every version's package (the README lists them all), up to date
+    for api in API_VERSIONS:  # every version's package (the docs list them all), up to date
         paths = ApiPaths(api, DEFAULT_BUILD_DIR)
         shutil.copytree(paths.generated_package, root / "generated" / paths.package_name, ignore=IGNORED)
         (root / "build" / api).mkdir(parents=True)
@@ -108,6 +115,25 @@ def copy_pipeline(root: Path) -> None:
                 beside.symlink_to(pin.location()[0])
 
 
+def new_document_folder(root: Path) -> Path:
+    """A folder beside the copy ``root`` for a new document, which none of the copy's pins uses.
+
+    Whatever folder this checkout's pins name (``../shared/openapi``, ``../specs``...), the new
+    document never lands in it, so creating it cannot collide with the pinned documents' links.
+    """
+    used = {(root / pin_of(api).default_path).parent.resolve() for api in API_VERSIONS}
+    folder = root.parent / NEW_DOCUMENTS
+    while folder.resolve() in used:
+        folder = folder.with_name(folder.name + "-new")
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def usual_dir() -> str:
+    """Where the pinned documents live beside the checkout (what update-spec's location warnings name)."""
+    return usual_document_dir([pin_of(api) for api in API_VERSIONS])
+
+
 @pytest.fixture(scope="module", params=API_VERSIONS)
 def updated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> UpdateRun:
     """`update_spec --api <api>` on that version's synthetic next document, in a copy of the pipeline."""
@@ -116,11 +142,10 @@ def updated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     root = tmp / "repo"
     copy_pipeline(root)
     update = synthetic_update(raw_spec(api), ApiPaths(api).package_name)
-    new_spec = tmp / "specs" / f"aviv-classified-api-v{update.new_version}.json"
-    new_spec.parent.mkdir()
+    new_spec = new_document_folder(root) / f"aviv-classified-api-v{update.new_version}.json"
     new_spec.write_text(json.dumps(update.document, indent=1), encoding="utf-8")
     run = UpdateRun(root, update, new_spec, subprocess.CompletedProcess([], 0), api)
-    # Every version's pinned document where the real checkout finds it (the README's migration report
+    # Every version's pinned document where the real checkout finds it (the docs' migration report
     # reads both); the copy has no ../shared beside it.
     pinned = {pin_of(each).env_var: str(pin_of(each).location()[0]) for each in API_VERSIONS}
     command = [PYTHON, "-m", "scripts.update_spec", "--api", api, str(new_spec)]
@@ -140,6 +165,7 @@ def test_the_report_names_both_versions_and_every_change(updated: UpdateRun) -> 
     assert f"version {update.old_version}" in out
     assert f"version {update.new_version}" in out
     assert f"GET {update.path} ({update.operation_id})" in out
+    assert f"GET {update.history_path} ({update.history_operation_id})" in out
     assert "endpoint-added" in out
     assert f'value "{update.portal_code}" added' in out
     assert f"{update.added_property}: property added (boolean, optional" in out
@@ -156,7 +182,8 @@ def test_the_report_classifies_each_change_for_a_client(updated: UpdateRun) -> N
         (found,) = [entry for entry in lines if all(word in entry for word in words)]
         return found
 
-    assert line("endpoint-added").startswith("- **non-breaking**")
+    for path in (updated.update.path, updated.update.history_path):
+        assert line("endpoint-added", f"GET {path} (").startswith("- **non-breaking**")
     assert line(updated.update.added_property).startswith(
         "- **non-breaking** `new-optional-request-property`"
     )
@@ -179,8 +206,10 @@ def test_the_pin_names_the_new_document(updated: UpdateRun) -> None:
     assert (updated.root / spec["default_path"]).resolve() == updated.new_spec.resolve()
     assert not Path(spec["default_path"]).is_absolute()  # beside the repository: relative, as for CI
     assert f"# The upstream {updated.api} document" in pin_file.read_text(encoding="utf-8")
-    # ../specs/ is not where the other documents are: CI will look for it there, and is told so
-    assert "WARNING: the document is in ../specs/, not in ../shared/openapi/" in updated.result.stdout
+    # The new document's folder is not where the other documents are: CI will look for it there, and
+    # is told so (a document outside the pinned documents' folder, wherever that is).
+    folder = Path(spec["default_path"]).parent.as_posix()
+    assert f"WARNING: the document is in {folder}/, not in {usual_dir()}/" in updated.result.stdout
     assert "WARNING: the pinned document could not be read" not in updated.result.stdout
 
 
@@ -260,6 +289,40 @@ def test_the_local_sandbox_serves_the_new_operation(updated: UpdateRun) -> None:
         w for w in answer["warnings"] if f"of the {updated.api} spec {updated.update.new_version}" in w
     ]
     assert f"{updated.update.operation_id} (GET {updated.update.path})" in warning
+
+
+def test_the_local_sandbox_serves_the_operation_under_an_existing_resource(updated: UpdateRun) -> None:
+    """``GET /classifieds/{classifiedId}/history``: a path parameter, served from the spec alone."""
+    update = updated.update
+    result = updated.run(PYTHON, "-m", "tests.spec.call_in_sandbox", update.history_module, str(uuid.uuid4()))
+    assert result.returncode == 0, result.stderr
+    answer: dict[str, Any] = json.loads(result.stdout)
+    assert answer["status"] == 200
+    assert answer["parsed_type"].endswith(
+        f".{ClassName(f'{update.history_operation_id}Response200', 'field')}"
+    )
+    assert answer["body"]["items"]
+    assert answer["internal_errors"] == []
+    assert any(f"{update.history_operation_id} (GET {update.history_path})" in w for w in answer["warnings"])
+
+
+# Tests of the suite that relate the versions or read the documents: they must hold after an update
+# that adds paths to one version only (issue 22: they asserted facts of 3.1.3 and 4.0.2).
+RELATION_TESTS = (
+    "tests/spec/test_versions.py",
+    "tests/spec/test_endpoints.py",
+    "tests/spec/test_prepared_spec.py",
+)
+
+
+def test_the_suite_s_version_relations_hold_after_the_update(updated: UpdateRun) -> None:
+    """The suite's own version tests, run in the copy on its updated documents: a rule, not a fact."""
+    shutil.copytree(REPO_ROOT / "tests", updated.root / "tests", ignore=IGNORED, dirs_exist_ok=True)
+    result = updated.run(
+        PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-x", *RELATION_TESTS
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
 
 
 # --- What update-spec and the pin check refuse ----------------------------------------------------
@@ -398,7 +461,7 @@ def test_a_document_outside_the_checkout_is_pinned_with_a_warning(
     assert tomllib.loads(pipeline_copy.pin_text())["spec"]["default_path"] == str(elsewhere)
     assert f"absolute path {elsewhere}: CI and other machines will not find it" in result.stdout
     assert "or set CAAS_SPEC to the document's location in CI" in result.stdout
-    beside = f"../shared/openapi/{elsewhere.name}"
+    beside = f"{usual_dir()}/{elsewhere.name}"  # where this checkout's pinned documents are
     assert f"`make update-spec CAAS_SPEC={beside}` (it only moves the pin)" in result.stdout
     placed = pipeline_copy.root / beside
     if not placed.exists():  # the advice's first step: the document beside the checkout
@@ -428,9 +491,8 @@ def with_wrong_pins(tmp_path: Path, api: str, own: str, other: str) -> UpdateRun
     copy_pipeline(root)
     update = synthetic_update(raw_spec(api), ApiPaths(api).package_name)
     run = UpdateRun(
-        root, update, tmp_path / "specs" / f"next-{api}.json", subprocess.CompletedProcess([], 0), api
+        root, update, new_document_folder(root) / f"next-{api}.json", subprocess.CompletedProcess([], 0), api
     )
-    run.new_spec.parent.mkdir()
     run.new_spec.write_text(json.dumps(update.document), encoding="utf-8")
     for version, wrong in ((api, own), (next(a for a in API_VERSIONS if a != api), other)):
         pin = pin_of(version)
@@ -495,14 +557,83 @@ def test_a_wrong_version_does_not_stop_an_update_nor_does_the_other_version_s_mi
     assert run.make("spec", "API=v4").returncode == 0
 
 
-def test_the_readme_operations_block_follows_the_new_spec(updated: UpdateRun) -> None:
-    readme = (updated.root / "README.md").read_text(encoding="utf-8")
-    assert f"in the {updated.api} spec {updated.update.new_version}" in readme
-    assert f"#### CaaS {updated.api} (spec {updated.update.new_version})" in readme
-    section = readme.split(f"#### CaaS {updated.api} (spec {updated.update.new_version})")[1].split("####")[0]
+def test_the_docs_generated_blocks_follow_the_new_spec(updated: UpdateRun) -> None:
+    operations = (updated.root / "docs" / "reference" / "operations.md").read_text(encoding="utf-8")
+    assert f"in the {updated.api} spec {updated.update.new_version}" in operations
+    heading = f"## CaaS {updated.api} (spec {updated.update.new_version})"
+    assert heading in operations
+    section = operations.split(heading)[1].split("## ")[0]
     assert f"`{updated.update.module.split('.', 2)[2]}`" in section
-    migration = readme.split("<!-- migration report:")[1].split("<!-- end of migration report -->")[0]
+    guide = (updated.root / "docs" / "guides" / "migrating-v3-v4.md").read_text(encoding="utf-8")
+    migration = guide.split("<!-- migration report:")[1].split("<!-- end of migration report -->")[0]
     assert f"v{updated.update.new_version.split('.')[0]} {updated.update.new_version}" in migration
     others = [api for api in API_VERSIONS if api != updated.api]  # the other versions' lists are kept
     for api in others:
-        assert f"#### CaaS {api} (spec {pin_of(api).version})" in readme
+        assert f"## CaaS {api} (spec {pin_of(api).version})" in operations
+    assert "the docs' generated blocks (operations, migration report) rewritten" in updated.result.stdout
+
+
+def test_the_changelog_gets_an_entry_drafted_from_the_report(updated: UpdateRun) -> None:
+    text = (updated.root / "CHANGELOG.md").read_text(encoding="utf-8")
+    unreleased = text.split("## [Unreleased]")[1].split("\n## [")[0]
+    sha = tomllib.loads(updated.pin_text(updated.api))["spec"]["sha256"]
+    assert (
+        f"- CaaS {updated.api}: AVIV's document {updated.update.new_version} adopted "
+        f"(was {updated.update.old_version}; sha256 {sha[:8]})"
+    ) in unreleased
+    assert f"GET {updated.update.path} ({updated.update.operation_id})" in unreleased
+    assert "CHANGELOG.md: entry drafted under [Unreleased]" in updated.result.stdout
+    real = (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"{updated.update.new_version} adopted" not in real  # the checkout's changelog is left alone
+
+
+# --- Wherever the documents are kept; the other version's document (issues 19 and 22) --------------
+
+
+def test_pinned_documents_kept_outside_shared_openapi_update_as_well(tmp_path: Path) -> None:
+    """A user keeping the pinned documents in ``../specs/`` (which update-spec accepts, with a warning while
+    the others are elsewhere): pins moved there, the next version adopted there, no warning left, and
+    nothing of this test depends on where this checkout keeps its own documents."""
+    root = tmp_path / "repo"
+    copy_pipeline(root)
+    specs = root.parent / "specs"
+    specs.mkdir(exist_ok=True)  # (this checkout's own pins may name it too: then it exists already)
+    update = synthetic_update(raw_spec())
+    run = UpdateRun(root, update, specs / f"aviv-classified-api-v{update.new_version}.json", _NOTHING)
+    for api in API_VERSIONS:
+        pin = pin_of(api)
+        kept = specs / Path(pin.default_path).name
+        if not kept.exists():
+            shutil.copyfile(pin.location()[0], kept)
+        moved = run.make(
+            "update-spec", *([] if api == "v3" else [f"API={api}"]), f"CAAS_SPEC=../specs/{kept.name}"
+        )
+        assert moved.returncode == 0, moved.stdout + moved.stderr
+        assert tomllib.loads(run.pin_text(api))["spec"]["default_path"] == f"../specs/{kept.name}"
+    run.new_spec.write_text(json.dumps(update.document), encoding="utf-8")
+    result = run.make("update-spec", f"CAAS_SPEC=../specs/{run.new_spec.name}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"GET {update.history_path} ({update.history_operation_id})" in result.stdout
+    assert "WARNING" not in result.stdout  # beside the other pinned documents: portable
+    spec = tomllib.loads(run.pin_text())["spec"]
+    assert (spec["version"], spec["default_path"]) == (update.new_version, f"../specs/{run.new_spec.name}")
+    assert run.make("spec").returncode == 0  # plain make finds every document where the pins say
+
+
+_NOTHING = subprocess.CompletedProcess[str]([], 0)
+
+
+def test_a_v4_document_given_as_caas_spec_is_named_so_and_the_advice_works(pipeline_copy: UpdateRun) -> None:
+    """`make install CAAS_SPEC=<a v4 document>`: said to be v4's; the update-spec command it advises works."""
+    update = synthetic_update(raw_spec("v4"), ApiPaths("v4").package_name)
+    document = new_document_folder(pipeline_copy.root) / f"aviv-classified-api-v{update.new_version}.json"
+    document.write_text(json.dumps(update.document), encoding="utf-8")
+    refused = pipeline_copy.make("-o", ".venv/.project-installed", "install", f"CAAS_SPEC={document}")
+    assert refused.returncode != 0
+    assert "Traceback" not in refused.stderr
+    assert f"is version {update.new_version}: a v4 document, not v3's" in refused.stderr
+    assert f"`make install CAAS_SPEC_V4={document}`" in refused.stderr
+    assert f"`make update-spec API=v4 CAAS_SPEC={document}`" in refused.stderr
+    fixed = run_suggested_update(pipeline_copy, refused.stderr)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert tomllib.loads(pipeline_copy.pin_text("v4"))["spec"]["version"] == update.new_version

@@ -123,19 +123,15 @@ def client(make_client: Callable[..., AuthenticatedClient]) -> AuthenticatedClie
     return make_client()
 
 
-def tenant(sandbox: Sandbox, api: str) -> tuple[str, str, str]:
-    """Whose classifieds the demo credentials see in ``api``'s sandbox environment."""
+def tenant(sandbox: Sandbox, api: str | None = None) -> tuple[str, str, str]:
+    """Whose classifieds the demo credentials see in the sandbox environment (every version sees the same)."""
     c = sandbox.credentials
-    return (sandbox.audience_for("sandbox", api=api), c.client_id, c.intermediary_id)
+    return ("sandbox", c.client_id, c.intermediary_id)
 
 
 def offerer_ids(sandbox: Sandbox) -> list[str]:
-    """The offererEstateIds of the live classifieds in the sandbox (every version), in creation order."""
-    return [
-        record.offerer_estate_id
-        for api, served in sandbox.app.served.items()
-        for record in served.store.classifieds(tenant(sandbox, api))
-    ]
+    """The offererEstateIds of the live classifieds in the sandbox (shared by every version), in creation order."""
+    return [record.offerer_estate_id for record in sandbox.app.store.classifieds(tenant(sandbox))]
 
 
 def set_status_step(sandbox: Sandbox, seconds: float) -> None:

@@ -147,11 +147,9 @@ def bump_on_read(sandbox: Sandbox, times: int | None) -> Callable[[httpx.Respons
             if left["n"] == 0:
                 return
             left["n"] -= 1
-        for api, served in sandbox.app.served.items():  # the version the client speaks has it
-            for record in served.store.classifieds(tenant(sandbox, api))[:1]:
-                served.store.update_classified(
-                    tenant(sandbox, api), record.classified_id, None, "PUT", lambda body: body
-                )
+        store = sandbox.app.store  # every version shares the classifieds
+        for record in store.classifieds(tenant(sandbox))[:1]:
+            store.update_classified(tenant(sandbox), record.classified_id, None, "PUT", lambda body: body)
 
     return hook
 
