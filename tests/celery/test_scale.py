@@ -10,8 +10,8 @@ the sandbox's limit (as the README advises: it absorbs the network's jitter).
 
 Asserted, as counts: every agency's inventory equals its feed with no duplicate classified;
 exactly one token request per agency and audience across every worker process, and the
-sandbox's token report compliant; at most one 429 per pause window (a 429 pauses every worker
-for its Retry-After); and, with one worker SIGKILLed mid-run, the messages it held delivered
+sandbox's token report compliant; 429s only from requests already in flight when a pause window
+opened (a 429 pauses every worker for its Retry-After: no worker sends a new request in it); and, with one worker SIGKILLed mid-run, the messages it held delivered
 again (visibility timeout), so that the run still completes with nothing lost.
 
 Run them alone with ``pytest -m scale`` (about 35 s each on an idle 2-core machine, 2.5 min when busy).
@@ -19,6 +19,7 @@ Run them alone with ``pytest -m scale`` (about 35 s each on an idle 2-core machi
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import time
@@ -29,6 +30,7 @@ from typing import Any
 
 import pytest
 
+from aviv_caas_auth import apply_sync
 from aviv_caas_auth.sandbox import Sandbox, SandboxConfig
 from aviv_caas_auth.sandbox.config import DEMO_CREDENTIALS
 from aviv_caas_auth.sandbox.samples import paris_apartment_for_sale
@@ -40,6 +42,10 @@ pytestmark = [pytest.mark.scale, pytest.mark.timeout(400)]
 AGENCIES, LISTINGS = 40, 25
 LIMIT, RATE = 75, 60
 """The sandbox's limit per client id, and the workers' shared budget (requests per second)."""
+WORKERS, PROCESSES = 2, 2
+APPLY_CONCURRENCY: int = inspect.signature(apply_sync).parameters["concurrency"].default
+IN_FLIGHT = WORKERS * PROCESSES * APPLY_CONCURRENCY
+"""Requests the fleet can have on the wire at once (a pool process syncs one agency, that many listings at a time)."""
 VISIBILITY_TIMEOUT = 8
 """Seconds before a message a lost worker held is delivered again (short here; hours in production)."""
 
@@ -64,8 +70,8 @@ class Fleet:
     env: dict[str, str]
     logs: Path
 
-    def worker(self, name: str) -> Worker:
-        return Worker(name, self.env, self.logs / f"{name}.log")
+    def worker(self, name: str, processes: int) -> Worker:
+        return Worker(name, self.env, self.logs / f"{name}.log", concurrency=processes)
 
     def inventory(self, n: int) -> list[str]:
         """The offererEstateIds of agency ``n``'s live classifieds (duplicates kept, to be seen)."""
@@ -114,14 +120,25 @@ def finished(process: Any, within: float = 300) -> dict[str, Any]:
     return dict(json.loads(out))
 
 
-def pause_windows(refusals: list[Any]) -> int:
-    """How many pause windows the 429s opened: a 429 opens one for its Retry-After, unless one is open."""
-    windows, open_until = 0, float("-inf")
+def pause_windows(refusals: list[Any]) -> list[int]:
+    """The 429s per pause window: a 429 opens one for its Retry-After, unless one is open."""
+    windows: list[int] = []
+    open_until = float("-inf")
     for refusal in sorted(refusals, key=lambda r: r.at):
         if refusal.at >= open_until:
-            windows += 1
+            windows.append(0)
             open_until = refusal.at + refusal.retry_after
+        windows[-1] += 1
     return windows
+
+
+def test_pause_windows_counts_the_429s_each_window_holds() -> None:
+    class R:
+        def __init__(self, at: float, retry_after: int = 1) -> None:
+            self.at, self.retry_after = at, retry_after
+
+    assert pause_windows([]) == []
+    assert pause_windows([R(10.0), R(10.004), R(10.9), R(11.0), R(13.5, 2), R(15.4)]) == [3, 1, 2]
 
 
 def check_converged(fleet: Fleet, report: dict[str, Any]) -> None:
@@ -146,11 +163,13 @@ def check_converged(fleet: Fleet, report: dict[str, Any]) -> None:
     refusals = fleet.sandbox.rate_limit_refusals()
     refused = fleet.sandbox.rate_limits()["clients"][DEMO_CREDENTIALS.client_id]["refused"]
     assert len(refusals) == refused
-    assert refused <= pause_windows(refusals)  # a 429 paused everyone: no second one in its window
+    # A 429 paused everyone: in its window the only other 429s are requests already on the wire when
+    # it was answered (a loaded machine can stall the sandbox, then serve what queued in one burst).
+    assert all(count <= IN_FLIGHT for count in pause_windows(refusals)), pause_windows(refusals)
 
 
 def test_two_workers_sync_forty_agencies_within_the_shared_budget(fleet: Fleet) -> None:
-    workers = [fleet.worker("w1"), fleet.worker("w2")]
+    workers = [fleet.worker(f"w{n + 1}", PROCESSES) for n in range(WORKERS)]
     try:
         for worker in workers:
             worker.wait_ready()
@@ -167,7 +186,7 @@ def test_two_workers_sync_forty_agencies_within_the_shared_budget(fleet: Fleet) 
 
 
 def test_a_worker_killed_mid_run_loses_nothing_its_messages_come_back(fleet: Fleet) -> None:
-    killed, survivor = fleet.worker("w1"), fleet.worker("w2")
+    killed, survivor = fleet.worker("w1", PROCESSES), fleet.worker("w2", PROCESSES)
     try:
         killed.wait_ready()
         survivor.wait_ready()
