@@ -170,11 +170,12 @@ class TokenProvider:
         return self._refresh_sync()
 
     async def aget_token(self) -> AccessToken:
-        """Async ``get_token``; never blocks the event loop, and cancelling it cancels only the wait.
+        """Async ``get_token``; never waits on I/O in the event loop, and cancelling it cancels only the wait.
 
         The refresh runs in a thread of the library's, not in this event loop: a call that times
         out (``asyncio.wait_for``), or an ``asyncio.run()`` that ends, leaves it running, and its
-        token serves the next call.
+        token serves the next call. The coroutine that starts a refresh blocks its loop at most
+        ``tokens.flight.HEAD_START`` (5 ms), once, while the thread sends the token request.
         """
         entry = self._slot.entry
         if entry is not None:
@@ -469,7 +470,7 @@ class TokenProvider:
                     _log.warning(
                         "could not lock %s, refreshing without it: %s", type(self.store).__name__, exc
                     )
-                token = self._drive_sync(self._flow())
+                token = self._drive_sync(self._flow(), flight)
         except Exception as exc:  # noqa: BLE001 - handed to the waiters
             self._slot.land(flight, error=exc)
         except BaseException:  # interrupted (in the caller's thread): the waiters start again
@@ -478,7 +479,7 @@ class TokenProvider:
         else:
             self._slot.land(flight, token)
 
-    def _drive_sync(self, flow: _Flow) -> AccessToken:
+    def _drive_sync(self, flow: _Flow, flight: Flight) -> AccessToken:
         reply: Any = None
         error: Exception | None = None
         while True:
@@ -489,13 +490,14 @@ class TokenProvider:
                 return token
             reply, error = None, None
             try:
-                reply = self._perform_sync(effect)
+                reply = self._perform_sync(effect, flight)
             except Exception as exc:  # noqa: BLE001 - handed to the flow, which decides
                 error = exc
 
-    def _perform_sync(self, effect: _Effect) -> Any:
+    def _perform_sync(self, effect: _Effect, flight: Flight) -> Any:
         match effect:
             case _Fetch(request):
+                request.extensions["trace"] = flight.trace  # tells it when the request is sent
                 return self._send_sync(request)
             case _Load():
                 return self.store.load(self.key)
@@ -524,8 +526,11 @@ class TokenProvider:
             if isinstance(step, AccessToken):
                 return step
             flight = step.flight
-            if isinstance(step, _Start) and not (self._threaded and self._in_thread(flight)):
-                self._launch(flight)  # async-only I/O (or no thread to be had): this event loop drives it
+            if isinstance(step, _Start):
+                if self._threaded and self._in_thread(flight):
+                    flight.give_head_start()  # at most HEAD_START: the token request leaves first
+                else:
+                    self._launch(flight)  # async-only I/O (or no thread to be had): this event loop drives it
             if await flight.wait_async():  # the starter waits like everyone: its cancellation stops only that
                 token = flight.outcome()
                 if token is not None:
