@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from aviv_caas_auth import logs as _logs
 from aviv_caas_auth._version import __version__
+from aviv_caas_auth.lazy import lazy_getattr as _lazy_getattr
 
 _logs.configure_from_env()  # AVIV_CAAS_LOG=debug|info|warning|error: a stderr handler (aviv_caas_auth.logs)
 
@@ -209,17 +210,7 @@ _LAZY: dict[str, str] = {
 
 if not TYPE_CHECKING:
     # Hidden from type checkers, so a misspelt name is a type error rather than `object`.
-
-    def __getattr__(name: str) -> object:
-        """Import the module defining ``name`` when first asked for, and keep the name here."""
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from importlib import import_module
-
-        value = getattr(import_module(module), name)
-        globals()[name] = value
-        return value
+    __getattr__ = _lazy_getattr(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:

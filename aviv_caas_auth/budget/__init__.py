@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from aviv_caas_auth.budget.errors import RateBudgetError, RateBudgetTimeoutError, RateBudgetUnavailableError
 from aviv_caas_auth.budget.protocol import RateBudget
+from aviv_caas_auth.lazy import lazy_getattr as _lazy_getattr
 
 if TYPE_CHECKING:
     from aviv_caas_auth.budget.memory import MemoryRateBudget
@@ -27,17 +28,8 @@ _LAZY = {
 }
 
 if not TYPE_CHECKING:
-
-    def __getattr__(name: str) -> object:
-        """Import ``MemoryRateBudget`` / ``RedisRateBudget`` (and limits, redis) on first use."""
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from importlib import import_module
-
-        value = getattr(import_module(module), name)
-        globals()[name] = value
-        return value
+    # MemoryRateBudget / RedisRateBudget (and limits, redis) on first use; hidden from type checkers.
+    __getattr__ = _lazy_getattr(__name__, _LAZY, globals())
 
 
 __all__ = [

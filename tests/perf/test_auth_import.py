@@ -1,5 +1,6 @@
-"""``import aviv_caas_auth`` imports nothing but its version and log switch (issue 21); ``create_client``, first used,
-imports what it needs and nothing more: the rest is imported on first use of its name."""
+"""``import aviv_caas_auth`` imports nothing but its version, log switch and lazy loader (issue 21);
+``create_client``, first used, imports what it needs and nothing more: the rest is imported on first
+use of its name."""
 
 from __future__ import annotations
 
@@ -91,11 +92,12 @@ def type_checking_imports() -> dict[str, str]:
     }
 
 
-def test_import_aviv_caas_auth_imports_nothing_but_its_version_and_log_switch() -> None:
+def test_import_aviv_caas_auth_imports_nothing_but_its_version_log_switch_and_lazy_loader() -> None:
     # aviv_caas_auth.logs reads AVIV_CAAS_LOG at import: a handler must be there before the first call.
     assert run_python(IMPORTED_BY_AUTH) == [
         "aviv_caas_auth",
         "aviv_caas_auth._version",
+        "aviv_caas_auth.lazy",
         "aviv_caas_auth.logs",
     ]
 
