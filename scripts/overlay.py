@@ -25,6 +25,8 @@ from typing import Any
 
 import jsonpath
 
+from aviv_caas_auth import pointers
+
 
 class OverlayError(Exception):
     """The overlay is malformed, or some of its actions no longer fit the document."""
@@ -220,17 +222,11 @@ def _references(node: Any, where: tuple[Any, ...] = ()) -> Iterator[tuple[str, s
             yield from _references(value, (*where, index))
 
 
+_ABSENT = object()
+
+
 def _resolves(document: Any, ref: str) -> bool:
-    node = document
-    for token in ref[1:].split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, Mapping) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return False
-    return True
+    return pointers.resolve(document, ref, _ABSENT) is not _ABSENT
 
 
 def _dangling_references(document: Any, actions: list[_Action]) -> list[str]:

@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from aviv_caas_auth import pointers
 from aviv_caas_auth.sync.shape import Shape
 from aviv_caas_auth.validation.schemas import escape_pointer_token
 
@@ -87,16 +88,7 @@ def _number(value: Any) -> bool:
 
 def resolve(document: Any, pointer: str) -> Any:
     """The value at ``pointer`` (RFC 6901) in ``document``, or :data:`MISSING`."""
-    node = document
-    for token in pointer.split("/")[1:] if pointer else ():
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, Mapping) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return MISSING
-    return node
+    return pointers.resolve(document, pointer, MISSING)
 
 
 def unlisted(document: Any, shape: Shape | None, where: str = "") -> list[str]:
