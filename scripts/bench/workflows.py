@@ -87,7 +87,7 @@ async def raw_listing_async(client: httpx.AsyncClient) -> int:
 
 
 def _rounds(ctx: BenchContext) -> int:
-    return 2 if ctx.quick else 7
+    return 2 if ctx.quick else 15
 
 
 def _items(ctx: BenchContext) -> int:
