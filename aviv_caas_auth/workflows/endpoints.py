@@ -39,6 +39,7 @@ class Endpoints:
     def __init__(self, package: str) -> None:
         self.package = package
         self._modules: dict[str, ModuleType] = {}
+        self._bodies: dict[str, type[Any]] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -58,7 +59,19 @@ class Endpoints:
         return found
 
     def body_model(self, operation: str) -> type[Any]:
-        """The model ``operation`` takes as its ``body`` (``AvivClassified`` for ``create_classified``)."""
+        """The model ``operation`` takes as its ``body`` (``AvivClassified`` for ``create_classified``).
+
+        Read from the endpoint's annotations once (``typing.get_type_hints`` costs more than a
+        request), then kept: every listing of a feed asks for it.
+        """
+        found = self._bodies.get(operation)
+        if found is None:
+            found = self._read_body_model(operation)
+            with self._lock:
+                self._bodies[operation] = found
+        return found
+
+    def _read_body_model(self, operation: str) -> type[Any]:
         module = self.module(operation)
         if not module._referenced_imported:  # the names its annotations use (they are strings)
             module._import_referenced()
