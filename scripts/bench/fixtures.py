@@ -14,6 +14,7 @@ from uuid import UUID
 
 import httpx
 
+from aviv_caas_auth import CaasCredentials, create_client
 from aviv_caas_auth.sandbox.samples import paris_apartment_for_sale
 
 BASE_URL = "https://caas.bench.invalid/caas/v3"
@@ -48,3 +49,15 @@ def mock_transport(before: Handler | None = None) -> httpx.MockTransport:
         return hook(request) or api_response(request)
 
     return httpx.MockTransport(handle)
+
+
+def sandbox_client(sandbox: Any) -> Any:
+    """A ``create_client`` client of the sandbox's demo agency, as an integrator would make it."""
+    c = sandbox.credentials
+    return create_client(
+        CaasCredentials(c.client_id, c.client_secret, c.intermediary_id),
+        environment="sandbox",
+        user_agent=USER_AGENT,
+        base_url=sandbox.base_url,
+        token_url=sandbox.token_url,
+    )

@@ -16,11 +16,11 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from aviv_caas_auth import CaasCredentials, create_client, plan_sync
+from aviv_caas_auth import plan_sync
 from aviv_caas_auth.sandbox import Sandbox, SandboxConfig
 from aviv_caas_auth.sandbox.samples import paris_apartment_for_sale
 from aviv_caas_auth.workflows import iter_classifieds
-from scripts.bench.fixtures import USER_AGENT
+from scripts.bench.fixtures import sandbox_client
 from scripts.bench.registry import BenchContext, Figure, Target, benchmark
 
 ITEMS, PAGE = 10_000, 250
@@ -45,17 +45,10 @@ def plan_rows(ctx: BenchContext) -> Iterator[Figure]:
     items = 1_000 if ctx.quick else ITEMS
     rounds = 1 if ctx.quick else 3
     with Sandbox.start(SandboxConfig(status_step=0.0)) as sandbox:
-        c = sandbox.credentials
-        client = create_client(
-            CaasCredentials(c.client_id, c.client_secret, c.intermediary_id),
-            environment="sandbox",
-            user_agent=USER_AGENT,
-            base_url=sandbox.base_url,
-            token_url=sandbox.token_url,
-        )
+        client = sandbox_client(sandbox)
         listings = _listings(items)
         sent = client_model_documents(client, listings)
-        tenant = ("sandbox", c.client_id, c.intermediary_id)
+        tenant = ("sandbox", sandbox.credentials.client_id, sandbox.credentials.intermediary_id)
         for body in sent:
             sandbox.app.store.create_classified(tenant, body)
         bound = math.ceil(items / PAGE) + 1

@@ -25,12 +25,11 @@ from typing import Any
 
 import httpx
 
-from aviv_caas_auth import CaasCredentials, create_client
 from aviv_caas_auth.sandbox import Sandbox, SandboxConfig
 from aviv_caas_auth.sandbox.samples import paris_apartment_for_sale
 from aviv_caas_auth.workflows import PublishResult, iter_classifieds, publish_many
 from scripts.bench.calls import HEADERS, generated_client
-from scripts.bench.fixtures import BASE_URL, USER_AGENT
+from scripts.bench.fixtures import BASE_URL, sandbox_client
 from scripts.bench.registry import BenchContext, Figure, Target, benchmark
 from scripts.bench.timing import Timings
 
@@ -206,14 +205,7 @@ def publish_many_throughput(ctx: BenchContext) -> Iterator[Figure]:
     items = 16 if ctx.quick else 64
     runs = 1 if ctx.quick else 3
     with Sandbox.start(SandboxConfig(status_step=0.0)) as sandbox:
-        c = sandbox.credentials
-        client = create_client(
-            CaasCredentials(c.client_id, c.client_secret, c.intermediary_id),
-            environment="sandbox",
-            user_agent=USER_AGENT,
-            base_url=sandbox.base_url,
-            token_url=sandbox.token_url,
-        )
+        client = sandbox_client(sandbox)
         sandbox.faults.slow(LATENCY, "/classifieds**", count=None)
 
         async def batch(concurrency: int) -> float:
